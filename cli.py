@@ -1,0 +1,27 @@
+"""The `garage` command: assembles the per-area Typer apps from `garage_cli`."""
+
+from __future__ import annotations
+
+import sys
+
+from garage_cli import staff, system
+from garage_cli.root import make_root
+from garage_cli.root import run as run_app
+
+app = make_root()
+app.command("init")(system.init)
+app.add_typer(system.db_app, name="db")
+app.add_typer(system.settings_app, name="settings")
+app.add_typer(staff.app, name="staff")
+
+
+def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]
+    return run_app(application, argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run_app(app, argv))
+
+
+if __name__ == "__main__":
+    main()

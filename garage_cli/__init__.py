@@ -1,0 +1,1 @@
+"""Typer sub-apps, one module per area; `cli.py` assembles them."""

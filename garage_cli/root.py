@@ -1,0 +1,93 @@
+"""The Typer root: global options, database opening, and the mapping of domain errors to exit codes.
+
+Exit codes: 0 success; 1 invalid input, not found, forbidden or bad configuration; 2 usage
+(Typer's own); 3 conflict (duplicate, stale edit, slot taken).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import typer
+
+from shop.db import close_database, open_database
+from shop.errors import Conflict, ShopError, ValidationError
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_CONFLICT = 3
+
+
+@dataclass
+class State:
+    url: str | None = None
+    opened: bool = False
+
+
+state = State()
+
+
+def use_db(create: bool = False) -> None:
+    """Open the database named by --db / GARAGE_DATABASE_URL, once per command."""
+    if not state.opened:
+        open_database(state.url, create=create)
+        state.opened = True
+
+
+def make_app(help_text: str) -> typer.Typer:
+    return typer.Typer(help=help_text, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+
+
+def make_root() -> typer.Typer:
+    root = typer.Typer(
+        help="garage: run a small auto repair shop from the command line.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+    @root.callback()
+    def _options(
+        db: str | None = typer.Option(
+            None, "--db", metavar="URL", help="Database URL (default: $GARAGE_DATABASE_URL or sqlite:///shop.db)."
+        ),
+    ) -> None:
+        state.url = db
+        state.opened = False
+
+    return root
+
+
+def report(exc: ShopError) -> int:
+    """Print a domain error as one line (plus alternatives) on stderr; return its exit code."""
+    typer.echo(f"error: {exc}", err=True)
+    if isinstance(exc, Conflict):
+        for alternative in exc.alternatives[:10]:
+            typer.echo(f"  try: {alternative}", err=True)
+        return EXIT_CONFLICT
+    return EXIT_INVALID
+
+
+def run(app: typer.Typer, argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code instead of letting tracebacks out for expected errors."""
+    try:
+        app(args=argv, prog_name="garage", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_INVALID)
+    except ShopError as exc:
+        return report(exc)
+    except ValueError as exc:  # from parsers used directly as Typer callbacks
+        return report(ValidationError(str(exc)))
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        return 130
+    finally:
+        state.opened = False
+        close_database()
+    return 0
+
+
+def exit_with(code: int) -> None:
+    sys.exit(code)

@@ -1,0 +1,43 @@
+"""The audit trail: who changed what, when. Written by the services inside their transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shop import clock
+from shop.auth import Actor
+from shop.models import AuditLog
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    details: dict[str, Any]
+
+
+def record(actor: Actor, action: str, entity: str, entity_id: int | None, **details: Any) -> None:
+    AuditLog.create(
+        at=clock.now(),
+        actor=f"{actor.role.value}:{actor.name}",
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=json.dumps(details, default=str, sort_keys=True),
+    )
+
+
+def history(entity: str | None = None, entity_id: int | None = None, limit: int = 100) -> list[AuditEntry]:
+    query = AuditLog.select().order_by(AuditLog.id.desc()).limit(limit)
+    if entity is not None:
+        query = query.where(AuditLog.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditLog.entity_id == entity_id)
+    return [AuditEntry(r.id, r.at, r.actor, r.action, r.entity, r.entity_id, json.loads(r.details)) for r in query]

@@ -1,0 +1,74 @@
+"""The one family of errors that `shop` raises; front ends map them to exit codes and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class ShopError(Exception):
+    """Base of every expected failure. Anything else escaping `shop` is a bug."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(ShopError):
+    """The database URL, a setting or the environment is wrong; nothing was changed."""
+
+
+class ValidationError(ShopError):
+    """Input was refused. `fields` maps each bad field to the reason, in input order."""
+
+    def __init__(self, fields: Mapping[str, str] | str, message: str | None = None) -> None:
+        if isinstance(fields, str):
+            fields = {"": fields}
+        self.fields = dict(fields)
+        if message is None:
+            message = "; ".join(f"{name}: {why}" if name else why for name, why in self.fields.items())
+        super().__init__(message)
+
+
+class NotFound(ShopError):
+    """The thing asked for does not exist (or is not visible to this caller)."""
+
+
+class Forbidden(ShopError):
+    """The caller's role does not allow this action."""
+
+
+class Conflict(ShopError):
+    """The change collides with stored state: a duplicate, a stale edit, a slot already taken.
+
+    `alternatives` carries what the caller may try instead (e.g. free slots near the one taken).
+    """
+
+    def __init__(self, message: str, alternatives: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.alternatives = list(alternatives)
+
+
+class FieldErrors:
+    """Collects per-field problems so a form or CSV row reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, field: str, why: str) -> None:
+        self.errors.setdefault(field, why)
+
+    def check(self, field: str, fn, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
+        """Call fn; a ValidationError it raises is recorded against FIELD and None returned."""
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            self.add(field, next(iter(exc.fields.values())))
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)

@@ -1,0 +1,30 @@
+"""Peewee models. Only `shop` imports these; front ends get dataclasses from the services."""
+
+from shop.models.base import BaseModel
+from shop.models.catalog import Service, ServiceCategory
+from shop.models.customers import Customer, MileageReading, Vehicle
+from shop.models.system import AuditLog, Setting, Staff
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Setting,
+    Staff,
+    AuditLog,
+    Customer,
+    Vehicle,
+    MileageReading,
+    ServiceCategory,
+    Service,
+]
+
+__all__ = [
+    "ALL_MODELS",
+    "AuditLog",
+    "BaseModel",
+    "Customer",
+    "MileageReading",
+    "Service",
+    "ServiceCategory",
+    "Setting",
+    "Staff",
+    "Vehicle",
+]

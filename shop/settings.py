@@ -1,0 +1,208 @@
+"""Shop settings: a typed registry of keys over a key/value table.
+
+Every key is declared once in `SPECS` with its parser, so the CLI, the TUI's admin screen and
+the portal read and validate settings the same way. Areas add their keys here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+
+from shop import audit, clock
+from shop.auth import SYSTEM, Actor, require
+from shop.db import transaction
+from shop.errors import ValidationError
+from shop.models import Setting
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _required_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from None
+    if value not in available_timezones() and value != "UTC":
+        raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin")
+    return value
+
+
+def _currency(value: str) -> str:
+    value = value.strip().upper()
+    if len(value) != 3 or not value.isalpha():
+        raise ValueError("must be a three-letter ISO code such as EUR")
+    return value
+
+
+def _percent(value: str) -> str:
+    try:
+        rate = Decimal(value.strip().rstrip("%"))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not rate.is_finite() or rate < 0 or rate > 100:
+        raise ValueError("must be between 0 and 100")
+    return str(rate.normalize() if rate == rate.to_integral() else rate)
+
+
+def _region(value: str) -> str:
+    value = value.strip().upper()
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{value!r} is not a phone region code such as DE or US")
+    return value
+
+
+def integer(low: int, high: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return str(number)
+
+    return parse
+
+
+def boolean(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return "true"
+    if lowered in ("0", "false", "no", "off"):
+        return "false"
+    raise ValueError(f"{value!r} is not yes/no")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: str
+    parse: Callable[[str], str]
+    help: str
+    secret: bool = False
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in [
+        SettingSpec("shop.name", "Garage", _required_text, "Shop name on invoices, e-mails and the portal"),
+        SettingSpec("shop.address", "", _text, "Postal address"),
+        SettingSpec("shop.phone", "", _text, "Phone number shown to customers"),
+        SettingSpec("shop.email", "shop@example.test", _required_text, "Sender address of e-mails"),
+        SettingSpec("shop.timezone", "Europe/Berlin", _timezone, "IANA time zone all times are shown in"),
+        SettingSpec("shop.currency", "EUR", _currency, "ISO currency code"),
+        SettingSpec("tax.rate", "19", _percent, "VAT/sales tax rate in percent"),
+        SettingSpec("phone.region", "DE", _region, "Region for phone numbers written without +country"),
+    ]
+}
+
+
+def register(spec: SettingSpec) -> None:
+    SPECS[spec.key] = spec
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    key: str
+    value: str
+    default: str
+    help: str
+    is_default: bool
+
+
+def _spec(key: str) -> SettingSpec:
+    try:
+        return SPECS[key]
+    except KeyError:
+        raise ValidationError({"key": f"unknown setting {key!r}; known: {', '.join(sorted(SPECS))}"}) from None
+
+
+def get(key: str) -> str:
+    spec = _spec(key)
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else spec.default
+
+
+def get_many(*keys: str) -> dict[str, str]:
+    for key in keys:
+        _spec(key)
+    stored = {r.key: r.value for r in Setting.select().where(Setting.key.in_(keys))}
+    return {key: stored.get(key, SPECS[key].default) for key in keys}
+
+
+def get_int(key: str) -> int:
+    return int(get(key))
+
+
+def get_bool(key: str) -> bool:
+    return get(key) == "true"
+
+
+def get_decimal(key: str) -> Decimal:
+    return Decimal(get(key))
+
+
+def timezone() -> ZoneInfo:
+    return ZoneInfo(get("shop.timezone"))
+
+
+def show(actor: Actor = SYSTEM) -> list[SettingValue]:
+    require(actor, "settings.read")
+    stored = {r.key: r.value for r in Setting.select()}
+    out = []
+    for key in sorted(SPECS):
+        spec = SPECS[key]
+        value = stored.get(key, spec.default)
+        if spec.secret and value:
+            value = "********"
+        out.append(SettingValue(key, value, spec.default, spec.help, key not in stored))
+    return out
+
+
+@transaction
+def set_value(key: str, value: Any, actor: Actor = SYSTEM) -> str:
+    """Validate and store one setting; returns the stored (normalised) value."""
+    require(actor, "settings.write")
+    spec = _spec(key)
+    try:
+        parsed = spec.parse(str(value))
+    except ValueError as exc:
+        raise ValidationError({key: str(exc)}) from None
+    (
+        Setting.insert(key=key, value=parsed, updated_at=clock.now())
+        .on_conflict(conflict_target=[Setting.key], update={Setting.value: parsed, Setting.updated_at: clock.now()})
+        .execute()
+    )
+    audit.record(actor, "settings.set", "setting", None, key=key, value="********" if spec.secret else parsed)
+    return parsed
+
+
+@transaction
+def set_many(values: dict[str, Any], actor: Actor = SYSTEM) -> dict[str, str]:
+    """All or nothing: every value is validated before any is stored."""
+    require(actor, "settings.write")
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        try:
+            _spec(key).parse(str(value))
+        except ValidationError as exc:
+            errors.update(exc.fields)
+        except ValueError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return {key: set_value(key, value, actor) for key, value in values.items()}
