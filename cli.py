@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from garage_cli import inventory as inventory_cli
 from garage_cli import staff, system
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
@@ -13,6 +14,8 @@ app.command("init")(system.init)
 app.add_typer(system.db_app, name="db")
 app.add_typer(system.settings_app, name="settings")
 app.add_typer(staff.app, name="staff")
+app.add_typer(inventory_cli.part_app, name="part")
+app.add_typer(inventory_cli.stock_app, name="stock")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "review.read": _ALL_STAFF,
     "review.write": _STAFF,
     "ops.run": {Role.ADMIN},
+    "inventory.backorder": {Role.ADMIN},
 }
 
 

@@ -3,6 +3,7 @@
 from shop.models.base import BaseModel
 from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
+from shop.models.inventory import Part, StockMovement
 from shop.models.system import AuditLog, Setting, Staff
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -14,6 +15,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     MileageReading,
     ServiceCategory,
     Service,
+    Part,
+    StockMovement,
 ]
 
 __all__ = [
@@ -22,9 +25,11 @@ __all__ = [
     "BaseModel",
     "Customer",
     "MileageReading",
+    "Part",
     "Service",
     "ServiceCategory",
     "Setting",
     "Staff",
+    "StockMovement",
     "Vehicle",
 ]
