@@ -448,9 +448,7 @@ def low_stock(actor: Actor = SYSTEM) -> list[LowStock]:
     """Active parts at or below their re-order level, with a suggested order."""
     require(actor, "inventory.read")
     query = (
-        Part.select()
-        .where(Part.active == True, Part.on_hand <= Part.reorder_level)
-        .order_by(Part.supplier, Part.sku)
+        Part.select().where(Part.active == True, Part.on_hand <= Part.reorder_level).order_by(Part.supplier, Part.sku)
     )
     out = []
     for r in query:
