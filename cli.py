@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from garage_cli import cars, catalog, customers, staff, system
 from garage_cli import inventory as inventory_cli
-from garage_cli import staff, system
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
 
@@ -16,6 +16,10 @@ app.add_typer(system.settings_app, name="settings")
 app.add_typer(staff.app, name="staff")
 app.add_typer(inventory_cli.part_app, name="part")
 app.add_typer(inventory_cli.stock_app, name="stock")
+app.add_typer(customers.app, name="customer")
+app.add_typer(cars.app, name="car")
+app.add_typer(catalog.category_app, name="category")
+app.add_typer(catalog.service_app, name="service")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

@@ -107,6 +107,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("shop.currency", "EUR", _currency, "ISO currency code"),
         SettingSpec("tax.rate", "19", _percent, "VAT/sales tax rate in percent"),
         SettingSpec("phone.region", "DE", _region, "Region for phone numbers written without +country"),
+        SettingSpec("schedule.slot_minutes", "15", integer(5, 240), "Booking grid; service durations are multiples"),
     ]
 }
 

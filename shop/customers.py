@@ -1,0 +1,372 @@
+"""Customers: contact details, duplicate detection, search, archiving.
+
+Phones are parsed with `phonenumbers` in the shop's default region (setting ``phone.region``),
+stored as E.164 and shown in national format. E-mails are checked for syntax only (no DNS) and
+stored normalised (lower-cased); an e-mail belongs to at most one customer. A phone number
+shared by two customers is refused unless forced (families share a landline).
+
+`customer.search_text` holds everything a receptionist may type to find a customer (name,
+phone digits, e-mail, plates, VINs) lower-cased, so a search is one LIKE scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from peewee import OP, Expression, IntegrityError
+
+from shop import audit, clock, settings
+from shop.auth import SYSTEM, Actor, require
+from shop.db import database, is_postgres, transaction
+from shop.errors import Conflict, FieldErrors, NotFound, ValidationError
+from shop.models import Customer as CustomerRow
+from shop.models import Vehicle as VehicleRow
+
+MAX_NAME = 200
+MAX_TEXT = 2000
+EDITABLE = ("name", "phone", "email", "address", "notes")
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    name: str
+    phone: str | None
+    phone_display: str | None
+    email: str | None
+    address: str
+    notes: str
+    archived: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing (pure functions, reused by the CSV import)
+
+
+def parse_name(value: Any) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise ValidationError({"name": "must not be empty"})
+    if len(name) > MAX_NAME:
+        raise ValidationError({"name": f"is longer than {MAX_NAME} characters"})
+    return name
+
+
+def parse_phone(value: Any, region: str | None = None) -> str | None:
+    """E.164 for a phone number written nationally (in REGION) or with +country; None when blank."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    region = region or settings.get("phone.region")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError({"phone": f"{text!r} is not a phone number"}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError({"phone": f"{text!r} is not a valid phone number for region {region}"})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None, region: str | None = None) -> str | None:
+    """National format for numbers of the shop's region, international for the others."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = region or settings.get("phone.region")
+    same = phonenumbers.region_code_for_number(number) == region
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if same else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
+
+
+def parse_email(value: Any) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError({"email": f"{text!r} is not a valid e-mail address: {exc}"}) from None
+    return result.normalized.lower()
+
+
+def parse_text(field: str, value: Any) -> str:
+    text = str(value or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError({field: f"is longer than {MAX_TEXT} characters"})
+    return text
+
+
+_COMPACT = re.compile(r"[\s\-+/().]+")
+
+
+def compact(text: str) -> str:
+    """Lower-case without separators: how phones, plates and VINs are matched."""
+    return _COMPACT.sub("", text.lower())
+
+
+def build_search_text(
+    name: str, phone: str | None, email: str | None, plates: list[str] = (), vins: list[str] = ()
+) -> str:  # type: ignore[assignment]
+    parts = [name.lower()]
+    if phone:
+        digits = phone.lstrip("+")
+        parts.append(digits)
+        national = format_phone(phone)
+        if national:
+            parts.append(compact(national))
+    if email:
+        parts.append(email)
+    parts.extend(compact(p) for p in plates if p)
+    parts.extend(v.lower() for v in vins if v)
+    return " | ".join(parts)
+
+
+def refresh_search_text(customer_id: int) -> None:
+    """Recompute one customer's search text (after a car was added, edited or moved)."""
+    row = CustomerRow.get_or_none(CustomerRow.id == customer_id)
+    if row is None:
+        return
+    cars = list(VehicleRow.select(VehicleRow.plate, VehicleRow.vin).where(VehicleRow.customer == customer_id))
+    row.search_text = build_search_text(
+        row.name, row.phone, row.email, [c.plate for c in cars if c.plate], [c.vin for c in cars if c.vin]
+    )
+    CustomerRow.update(search_text=row.search_text).where(CustomerRow.id == customer_id).execute()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _out(row: CustomerRow) -> Customer:
+    return Customer(
+        id=row.id,
+        name=row.name,
+        phone=row.phone,
+        phone_display=format_phone(row.phone),
+        email=row.email,
+        address=row.address,
+        notes=row.notes,
+        archived=row.archived,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _label(row: CustomerRow) -> str:
+    return f"customer {row.id} ({row.name}{', archived' if row.archived else ''})"
+
+
+def _check_duplicates(phone: str | None, email: str | None, force: bool, exclude: int | None = None) -> None:
+    if email:
+        query = CustomerRow.select().where(CustomerRow.email == email)
+        if exclude is not None:
+            query = query.where(CustomerRow.id != exclude)
+        other = query.first()
+        if other is not None:
+            raise Conflict(f"email: {email} already belongs to {_label(other)}")
+    if phone and not force:
+        query = CustomerRow.select().where(CustomerRow.phone == phone)
+        if exclude is not None:
+            query = query.where(CustomerRow.id != exclude)
+        other = query.first()
+        if other is not None:
+            raise Conflict(
+                f"phone: {format_phone(phone)} already belongs to {_label(other)}; use --force to add anyway"
+            )
+
+
+def validate_fields(
+    name: Any, phone: Any = None, email: Any = None, address: Any = "", notes: Any = "", region: str | None = None
+) -> dict[str, Any]:
+    """Every field parsed, or one ValidationError naming each bad field."""
+    errors = FieldErrors()
+    values = {
+        "name": errors.check("name", parse_name, name),
+        "phone": errors.check("phone", parse_phone, phone, region),
+        "email": errors.check("email", parse_email, email),
+        "address": errors.check("address", parse_text, "address", address),
+        "notes": errors.check("notes", parse_text, "notes", notes),
+    }
+    errors.raise_if_any()
+    return values
+
+
+@transaction
+def add_customer(
+    name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    address: str = "",
+    notes: str = "",
+    force: bool = False,
+    actor: Actor = SYSTEM,
+) -> Customer:
+    require(actor, "customer.write")
+    values = validate_fields(name, phone, email, address, notes)
+    _check_duplicates(values["phone"], values["email"], force)
+    now = clock.now()
+    try:
+        with database.atomic():
+            row = CustomerRow.create(
+                **values,
+                search_text=build_search_text(values["name"], values["phone"], values["email"]),
+                archived=False,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(f"email: {values['email']} already belongs to another customer") from None
+    audit.record(actor, "customer.add", "customer", row.id, name=row.name)
+    return _out(row)
+
+
+def _get(customer_id: int) -> CustomerRow:
+    row = CustomerRow.get_or_none(CustomerRow.id == customer_id)
+    if row is None:
+        raise NotFound(f"no customer {customer_id}")
+    return row
+
+
+def get_customer(customer_id: int, actor: Actor = SYSTEM) -> Customer:
+    if actor.customer_id != customer_id:
+        require(actor, "customer.read")
+    return _out(_get(customer_id))
+
+
+def _like(term: str) -> Expression:
+    # search_text is lower-case already: plain LIKE on PostgreSQL; peewee spells SQLite's LIKE as ILIKE.
+    op = OP.LIKE if is_postgres() else OP.ILIKE
+    return Expression(CustomerRow.search_text, op, CustomerRow.search_text._escape_like_expr(term, "%%%s%%"))
+
+
+def search_condition(search: str) -> Expression | None:
+    """The WHERE clause for a search term: its lower-cased text or its separator-free form."""
+    term = " ".join(search.lower().split())
+    if not term:
+        return None
+    condition = _like(term)
+    short = compact(term)
+    if short and short != term:
+        condition = condition | _like(short)
+    return condition
+
+
+def list_customers(
+    search: str | None = None,
+    include_archived: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+    actor: Actor = SYSTEM,
+) -> list[Customer]:
+    require(actor, "customer.read")
+    query = CustomerRow.select().order_by(CustomerRow.name, CustomerRow.id)
+    if not include_archived:
+        query = query.where(CustomerRow.archived == False)
+    if search:
+        condition = search_condition(search)
+        if condition is not None:
+            query = query.where(condition)
+    if limit:
+        query = query.limit(limit).offset(offset)
+    elif offset:
+        query = query.offset(offset)
+    return [_out(r) for r in query]
+
+
+def count_customers(include_archived: bool = False) -> int:
+    query = CustomerRow.select()
+    if not include_archived:
+        query = query.where(CustomerRow.archived == False)
+    return query.count()
+
+
+def _check_version(row: CustomerRow, version: int | None) -> None:
+    if version is not None and int(version) != row.version:
+        raise Conflict(
+            f"customer {row.id} was changed by someone else (version {row.version}, you edited {version}); "
+            "reload and try again"
+        )
+
+
+@transaction
+def edit_customer(
+    customer_id: int, *, version: int | None = None, force: bool = False, actor: Actor = SYSTEM, **fields: Any
+) -> Customer:
+    """Change some fields. With VERSION, refuse (Conflict) if the customer changed since it was read."""
+    require(actor, "customer.write")
+    unknown = [f for f in fields if f not in EDITABLE]
+    if unknown:
+        raise ValidationError({unknown[0]: f"cannot be edited; editable: {', '.join(EDITABLE)}"})
+    row = _get(customer_id)
+    _check_version(row, version)
+    merged = {f: getattr(row, f) for f in EDITABLE}
+    merged.update(fields)
+    errors = FieldErrors()
+    values = {
+        "name": errors.check("name", parse_name, merged["name"]) if "name" in fields else row.name,
+        "phone": errors.check("phone", parse_phone, merged["phone"]) if "phone" in fields else row.phone,
+        "email": errors.check("email", parse_email, merged["email"]) if "email" in fields else row.email,
+        "address": errors.check("address", parse_text, "address", merged["address"]),
+        "notes": errors.check("notes", parse_text, "notes", merged["notes"]),
+    }
+    errors.raise_if_any()
+    if values["email"] and values["email"] != row.email:
+        _check_duplicates(None, values["email"], True, exclude=row.id)
+    if values["phone"] and values["phone"] != row.phone:
+        _check_duplicates(values["phone"], None, force, exclude=row.id)
+    changed = {f: v for f, v in values.items() if v != getattr(row, f)}
+    if not changed:
+        return _out(row)
+    now = clock.now()
+    try:
+        with database.atomic():
+            updated = (
+                CustomerRow.update(**changed, version=row.version + 1, updated_at=now)
+                .where(CustomerRow.id == row.id, CustomerRow.version == row.version)
+                .execute()
+            )
+    except IntegrityError:
+        raise Conflict(f"email: {values['email']} already belongs to another customer") from None
+    if updated != 1:
+        raise Conflict(f"customer {row.id} was changed by someone else; reload and try again")
+    if {"name", "phone", "email"} & changed.keys():
+        refresh_search_text(row.id)
+    audit.record(actor, "customer.edit", "customer", row.id, **{k: str(v) for k, v in changed.items()})
+    return _out(_get(row.id))
+
+
+@transaction
+def archive_customer(customer_id: int, actor: Actor = SYSTEM) -> Customer:
+    """Hide a customer from lists and new bookings; history (cars, jobs, invoices) stays."""
+    require(actor, "customer.write")
+    row = _get(customer_id)
+    if not row.archived:
+        CustomerRow.update(archived=True, version=row.version + 1, updated_at=clock.now()).where(
+            CustomerRow.id == row.id
+        ).execute()
+        audit.record(actor, "customer.archive", "customer", row.id)
+    return _out(_get(row.id))
+
+
+@transaction
+def restore_customer(customer_id: int, actor: Actor = SYSTEM) -> Customer:
+    require(actor, "customer.write")
+    row = _get(customer_id)
+    if row.archived:
+        CustomerRow.update(archived=False, version=row.version + 1, updated_at=clock.now()).where(
+            CustomerRow.id == row.id
+        ).execute()
+        audit.record(actor, "customer.restore", "customer", row.id)
+    return _out(_get(row.id))

@@ -1,0 +1,157 @@
+"""Cars: VIN and plate rules, year range, mileage history."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop import customers, vehicles
+from shop.errors import Conflict, NotFound, ValidationError
+
+HONDA_VIN = "1HGCM82633A004352"  # valid North American check digit
+EURO_VIN = "WVWZZZ1JZXW000001"  # Europe: no check digit
+
+
+@pytest.fixture
+def owner(db):
+    return customers.add_customer("Anna Müller", phone="030 1234567")
+
+
+def test_add_vehicle_normalises_plate_and_vin(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf", year="2019", vin=" wvwzzz1jzxw000001 ", plate="b-ab  123")
+    assert car.plate == "B AB 123"
+    assert car.vin == EURO_VIN
+    assert car.year == 2019
+    assert vehicles.get_vehicle(car.id) == car
+
+
+def test_vin_suggests_make_and_year_when_left_out(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, None, "Accord", vin=HONDA_VIN)
+    assert (car.make, car.year) == ("Honda", 2003)
+    info = vehicles.decode_vin(HONDA_VIN)
+    assert info.make == "Honda" and info.suggested_year == 2003 and info.check_digit == "ok"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "reason"),
+    [
+        ({"vin": "1HGCM82633A00435"}, "vin", "has 16 characters"),
+        ({"vin": "1HGCM82633A0O4352"}, "vin", "contains O"),
+        ({"vin": "1HGCM82633A004353"}, "vin", "check digit"),
+        ({"year": 1850}, "year", "not between 1900 and 2027"),
+        ({"year": 2028}, "year", "not between 1900 and 2027"),
+        ({"year": "old"}, "year", "not a year"),
+        ({"mileage": -5}, "mileage", "must not be negative"),
+        ({"mileage": "lots"}, "mileage", "not a whole number"),
+        ({"plate": "B/AB#1"}, "plate", "not a licence plate"),
+        ({"model": ""}, "model", "must not be empty"),
+    ],
+)
+def test_bad_vehicle_fields_are_refused_and_named(owner, fields, field, reason) -> None:
+    args = {"make": "VW", "model": "Golf", **fields}
+    with pytest.raises(ValidationError) as err:
+        vehicles.add_vehicle(owner.id, **args)
+    assert reason in err.value.fields[field]
+    assert vehicles.list_vehicles() == []
+
+
+def test_european_vin_is_not_check_digit_tested(owner) -> None:
+    assert vehicles.add_vehicle(owner.id, "VW", "Golf", vin="WVWZZZ1JZXW000002").vin == "WVWZZZ1JZXW000002"
+
+
+def test_plate_and_vin_are_unique_with_a_message_naming_the_owner(owner) -> None:
+    vehicles.add_vehicle(owner.id, "VW", "Golf", vin=EURO_VIN, plate="B-AB 123")
+    with pytest.raises(Conflict) as err:
+        vehicles.add_vehicle(owner.id, "VW", "Polo", plate="b ab-123")
+    assert "Anna Müller" in str(err.value) and "plate" in str(err.value)
+    with pytest.raises(Conflict):
+        vehicles.add_vehicle(owner.id, "VW", "Polo", vin=EURO_VIN.lower())
+
+
+def test_car_for_unknown_or_archived_customer_is_refused(owner) -> None:
+    with pytest.raises(NotFound):
+        vehicles.add_vehicle(999, "VW", "Golf")
+    customers.archive_customer(owner.id)
+    with pytest.raises(ValidationError) as err:
+        vehicles.add_vehicle(owner.id, "VW", "Golf")
+    assert "archived" in err.value.fields["customer_id"]
+
+
+def test_lower_mileage_is_refused_unless_forced_and_history_is_kept(owner, frozen_clock) -> None:
+    from datetime import timedelta
+
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf", mileage=50_000)
+    frozen_clock.advance(timedelta(days=30))
+    vehicles.record_mileage(car.id, 52_000)
+    with pytest.raises(ValidationError) as err:
+        vehicles.record_mileage(car.id, 51_000)
+    assert "lower than the last reading 52000" in err.value.fields["mileage"]
+    assert vehicles.get_vehicle(car.id).mileage == 52_000
+    frozen_clock.advance(timedelta(days=1))
+    vehicles.record_mileage(car.id, 51_000, force=True)
+    history = vehicles.mileage_history(car.id)
+    assert [h.mileage for h in history] == [50_000, 52_000, 51_000]
+    assert [h.source for h in history] == ["added", "manual", "manual"]
+
+
+def test_edit_vehicle_stale_version_conflicts(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf")
+    vehicles.edit_vehicle(car.id, version=car.version, colour="blue")
+    with pytest.raises(Conflict):
+        vehicles.edit_vehicle(car.id, version=car.version, colour="red")
+    assert vehicles.get_vehicle(car.id).colour == "blue"
+
+
+def test_edit_vehicle_mileage_follows_the_mileage_rule(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf", mileage=1000)
+    with pytest.raises(ValidationError):
+        vehicles.edit_vehicle(car.id, mileage=10, colour="red")
+    assert vehicles.get_vehicle(car.id).colour == ""
+    assert vehicles.edit_vehicle(car.id, mileage=10, force=True).mileage == 10
+
+
+def test_list_vehicles_by_customer_and_search(owner) -> None:
+    other = customers.add_customer("Ben")
+    vehicles.add_vehicle(owner.id, "VW", "Golf", plate="B-AB 1")
+    vehicles.add_vehicle(other.id, "Honda", "Accord", vin=HONDA_VIN)
+    assert [v.model for v in vehicles.list_vehicles(customer_id=owner.id)] == ["Golf"]
+    assert [v.model for v in vehicles.list_vehicles(search="b-ab")] == ["Golf"]
+    assert [v.model for v in vehicles.list_vehicles(search="3a004")] == ["Accord"]
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+
+
+def test_cli_car_add_show_mileage(cli) -> None:
+    cid = cli("customer", "add", "--name", "Anna").stdout.strip()
+    added = cli("car", "add", "--customer", cid, "--model", "Accord", "--vin", HONDA_VIN, "--mileage", "1000", "--json")
+    assert added.exit_code == 0, added.stderr
+    car = added.json()
+    assert car["customer_id"] == int(cid) and car["make"] == "Honda"
+    lower = cli("car", "mileage", str(car["id"]), "900")
+    assert lower.exit_code == 1 and "mileage:" in lower.stderr and "--force" in lower.stderr
+    assert cli("car", "mileage", str(car["id"]), "900", "--force").exit_code == 0
+    shown = cli("car", "show", str(car["id"]), "--json").json()
+    assert [h["mileage"] for h in shown["mileage_history"]] == [1000, 900]
+
+
+def test_cli_car_bad_input_exits_1_and_stores_nothing(cli) -> None:
+    cid = cli("customer", "add", "--name", "Anna").stdout.strip()
+    for args, field in [
+        (["--year", "1850"], "year"),
+        (["--mileage", "-5"], "mileage"),
+        (["--vin", "1HGCM82633A00435Q"], "vin"),
+    ]:
+        result = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Golf", *args)
+        assert result.exit_code == 1, args
+        assert f"{field}:" in result.stderr and "Traceback" not in result.stderr
+    assert cli("car", "list", "--json").json() == []
+
+
+def test_cli_car_edit_and_duplicate_plate(cli) -> None:
+    cid = cli("customer", "add", "--name", "Anna").stdout.strip()
+    first = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Golf", "--plate", "B-AB 1").stdout.strip()
+    second = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Polo").stdout.strip()
+    assert cli("car", "edit", second, "--plate", "b ab 1").exit_code == 3
+    edited = cli("car", "edit", first, "--colour", "silver", "--json").json()
+    assert edited["colour"] == "silver"
+    assert cli("car", "edit", "99", "--colour", "x").exit_code == 1
