@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from garage_cli import cars, catalog, customers, staff, system
+from garage_cli import cars, catalog, customers, notify, staff, system
 from garage_cli import inventory as inventory_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
@@ -20,6 +20,7 @@ app.add_typer(customers.app, name="customer")
 app.add_typer(cars.app, name="car")
 app.add_typer(catalog.category_app, name="category")
 app.add_typer(catalog.service_app, name="service")
+app.add_typer(notify.app, name="notify")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

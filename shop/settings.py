@@ -87,6 +87,33 @@ def boolean(value: str) -> str:
     raise ValueError(f"{value!r} is not yes/no")
 
 
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def parse_duration(value: str) -> int:
+    """'24h', '90m', '2d' or plain minutes -> minutes."""
+    text = value.strip().lower()
+    units = {"m": 1, "h": 60, "d": 24 * 60}
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "m")
+    if not number.isdigit() or int(number) <= 0:
+        raise ValueError(f"{value!r} is not a duration such as 24h, 90m or 2d")
+    return int(number) * units[unit]
+
+
+def _durations(value: str) -> str:
+    parts = [p.strip().lower() for p in value.split(",") if p.strip()]
+    for part in parts:
+        parse_duration(part)
+    return ",".join(parts)
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -108,6 +135,28 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("tax.rate", "19", _percent, "VAT/sales tax rate in percent"),
         SettingSpec("phone.region", "DE", _region, "Region for phone numbers written without +country"),
         SettingSpec("schedule.slot_minutes", "15", integer(5, 240), "Booking grid; service durations are multiples"),
+        # notifications (shop/notifications)
+        SettingSpec("smtp.host", "localhost", _required_text, "SMTP server host name"),
+        SettingSpec("smtp.port", "587", integer(1, 65535), "SMTP server port (465 ssl, 587 starttls, 25 none)"),
+        SettingSpec("smtp.security", "starttls", choice("none", "starttls", "ssl"), "SMTP TLS: none, starttls or ssl"),
+        SettingSpec("smtp.user", "", _text, "SMTP login (empty: no login)"),
+        SettingSpec("smtp.password", "", _text, "SMTP password (or $GARAGE_SMTP_PASSWORD, or keyring)", secret=True),
+        SettingSpec("smtp.from", "", _text, "Sender address (empty: shop.email)"),
+        SettingSpec("smtp.timeout", "30", integer(1, 600), "Seconds to wait for the SMTP server"),
+        SettingSpec(
+            "notify.retry_base", "60", integer(1, 86_400), "Seconds before the first retry (doubles each time)"
+        ),
+        SettingSpec("notify.retry_max", "3600", integer(1, 86_400), "Longest wait between two retries, seconds"),
+        SettingSpec("notify.give_up_hours", "48", integer(1, 24 * 60), "Hours after which a message is dead"),
+        SettingSpec(
+            "notify.lease", "300", integer(10, 86_400), "Seconds a sender holds a message before others retake it"
+        ),
+        SettingSpec("portal.base_url", "http://localhost:8080", _text, "Customer portal address used in e-mail links"),
+        SettingSpec("reminders.offsets", "24h,2h", _durations, "Reminders this long before an appointment"),
+        SettingSpec("sms.gateway", "none", choice("none", "webhook", "email"), "SMS back end: none, webhook or email"),
+        SettingSpec("sms.webhook_url", "", _text, "SMS webhook URL (HTTP POST, JSON body)"),
+        SettingSpec("sms.webhook_token", "", _text, "Bearer token for the SMS webhook", secret=True),
+        SettingSpec("sms.email_pattern", "", _text, "E-mail-to-SMS address, e.g. {number}@sms.example.net"),
     ]
 }
 

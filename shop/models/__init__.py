@@ -4,6 +4,7 @@ from shop.models.base import BaseModel
 from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
 from shop.models.inventory import Part, StockMovement
+from shop.models.notifications import NotificationTemplate, OutboxMessage
 from shop.models.system import AuditLog, Setting, Staff
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -17,6 +18,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     Service,
     Part,
     StockMovement,
+    OutboxMessage,
+    NotificationTemplate,
 ]
 
 __all__ = [
@@ -25,6 +28,8 @@ __all__ = [
     "BaseModel",
     "Customer",
     "MileageReading",
+    "NotificationTemplate",
+    "OutboxMessage",
     "Part",
     "Service",
     "ServiceCategory",

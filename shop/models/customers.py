@@ -17,6 +17,9 @@ class Customer(BaseModel):
     version = IntegerField(default=1)
     created_at = UTCDateTimeField()
     updated_at = UTCDateTimeField()
+    # Notifications (migration 0004): how the customer wants to hear from us, and whether to get reminders.
+    contact_channel = TextField(default="email")  # email | sms | none
+    reminders_wanted = BooleanField(default=True)
 
 
 class Vehicle(BaseModel):
