@@ -99,3 +99,25 @@ class RowErrors:
             if len(items) > limit:
                 shown["…"] = f"and {len(items) - limit} more problems"
             raise ValidationError(shown)
+
+
+def decode(data: bytes, encoding: str = "utf-8") -> str:
+    """File bytes as text; a wrong encoding is a ValidationError naming the line and the byte.
+
+    UTF-8 (with or without a byte-order mark) is the default; spreadsheets that save in another
+    encoding can be read by naming it (e.g. ``cp1252``).
+    """
+    try:
+        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        return data.decode(codec)
+    except LookupError:
+        raise ValidationError({"encoding": f"unknown encoding {encoding!r}"}) from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise ValidationError(
+            {
+                "file": f"is not {encoding} text: byte 0x{byte} on line {line} cannot be read; "
+                f"save it as CSV UTF-8 or name its encoding (e.g. --encoding cp1252)"
+            }
+        ) from None

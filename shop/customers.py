@@ -12,6 +12,7 @@ phone digits, e-mail, plates, VINs) lower-cased, so a search is one LIKE scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,13 +117,18 @@ def compact(text: str) -> str:
 
 
 def build_search_text(
-    name: str, phone: str | None, email: str | None, plates: list[str] = (), vins: list[str] = ()
-) -> str:  # type: ignore[assignment]
+    name: str,
+    phone: str | None,
+    email: str | None,
+    plates: Iterable[str] = (),
+    vins: Iterable[str] = (),
+    region: str | None = None,
+) -> str:
     parts = [name.lower()]
     if phone:
         digits = phone.lstrip("+")
         parts.append(digits)
-        national = format_phone(phone)
+        national = format_phone(phone, region)
         if national:
             parts.append(compact(national))
     if email:
@@ -147,12 +153,12 @@ def refresh_search_text(customer_id: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _out(row: CustomerRow) -> Customer:
+def _out(row: CustomerRow, region: str | None = None) -> Customer:
     return Customer(
         id=row.id,
         name=row.name,
         phone=row.phone,
-        phone_display=format_phone(row.phone),
+        phone_display=format_phone(row.phone, region),
         email=row.email,
         address=row.address,
         notes=row.notes,
@@ -282,7 +288,8 @@ def list_customers(
         query = query.limit(limit).offset(offset)
     elif offset:
         query = query.offset(offset)
-    return [_out(r) for r in query]
+    region = settings.get("phone.region")
+    return [_out(r, region) for r in query]
 
 
 def count_customers(include_archived: bool = False) -> int:
