@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from garage_cli import cars, catalog, customers, notify, staff, system
+from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
@@ -21,6 +21,13 @@ app.add_typer(cars.app, name="car")
 app.add_typer(catalog.category_app, name="category")
 app.add_typer(catalog.service_app, name="service")
 app.add_typer(notify.app, name="notify")
+app.add_typer(schedule.hours_app, name="hours")
+app.add_typer(schedule.closure_app, name="closure")
+app.add_typer(schedule.bay_app, name="bay")
+app.add_typer(schedule.mechanic_app, name="mechanic")
+app.command("slots")(booking.slots)
+app.command("book")(booking.book)
+app.add_typer(booking.appointment_app, name="appointment")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

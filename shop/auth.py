@@ -50,6 +50,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "schedule.write": {Role.ADMIN},
     "booking.read": _ALL_STAFF,
     "booking.write": _STAFF,
+    "booking.own": _STAFF | {Role.CUSTOMER},  # book/move/cancel: customers only their own, within policy
+    "booking.status": _ALL_STAFF,
     "job.read": _ALL_STAFF,
     "job.work": _ALL_STAFF,
     "job.status": _ALL_STAFF,

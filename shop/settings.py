@@ -65,6 +65,17 @@ def _region(value: str) -> str:
     return value
 
 
+def _holiday_country(value: str) -> str:
+    value = value.strip().upper()
+    if not value:
+        return ""
+    import holidays
+
+    if value not in holidays.list_supported_countries():
+        raise ValueError(f"{value!r} is not a country code the holidays package knows, such as DE or US")
+    return value
+
+
 def integer(low: int, high: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         try:
@@ -157,6 +168,16 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("sms.webhook_url", "", _text, "SMS webhook URL (HTTP POST, JSON body)"),
         SettingSpec("sms.webhook_token", "", _text, "Bearer token for the SMS webhook", secret=True),
         SettingSpec("sms.email_pattern", "", _text, "E-mail-to-SMS address, e.g. {number}@sms.example.net"),
+        SettingSpec("schedule.buffer_minutes", "0", integer(0, 240), "Minutes a bay stays blocked after each job"),
+        SettingSpec("schedule.min_notice_minutes", "120", integer(0, 20160), "Customers book at least this far ahead"),
+        SettingSpec("schedule.advance_days", "60", integer(1, 730), "Customers book at most this many days ahead"),
+        SettingSpec("schedule.day_cap", "0", integer(0, 1000), "Most appointments per day (0 = no cap)"),
+        SettingSpec(
+            "schedule.holidays_country", "", _holiday_country, "Close on public holidays of (e.g. DE); empty = off"
+        ),
+        SettingSpec("schedule.holidays_subdivision", "", _text, "Subdivision for holidays (e.g. BE for Berlin)"),
+        SettingSpec("booking.cancel_cutoff_hours", "24", integer(0, 720), "Customers may cancel until N hours before"),
+        SettingSpec("booking.max_reschedules", "2", integer(0, 50), "How often a customer may move one appointment"),
     ]
 }
 

@@ -1,10 +1,12 @@
 """Peewee models. Only `shop` imports these; front ends get dataclasses from the services."""
 
 from shop.models.base import BaseModel
+from shop.models.booking import Appointment, AppointmentHistory, AppointmentService
 from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
 from shop.models.inventory import Part, StockMovement
 from shop.models.notifications import NotificationTemplate, OutboxMessage
+from shop.models.scheduling import Bay, Closure, MechanicHours, OpeningHours, TimeOff
 from shop.models.system import AuditLog, Setting, Staff
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -20,15 +22,30 @@ ALL_MODELS: list[type[BaseModel]] = [
     StockMovement,
     OutboxMessage,
     NotificationTemplate,
+    OpeningHours,
+    Closure,
+    Bay,
+    MechanicHours,
+    TimeOff,
+    Appointment,
+    AppointmentService,
+    AppointmentHistory,
 ]
 
 __all__ = [
     "ALL_MODELS",
+    "Appointment",
+    "AppointmentHistory",
+    "AppointmentService",
     "AuditLog",
     "BaseModel",
+    "Bay",
+    "Closure",
     "Customer",
+    "MechanicHours",
     "MileageReading",
     "NotificationTemplate",
+    "OpeningHours",
     "OutboxMessage",
     "Part",
     "Service",
@@ -36,5 +53,6 @@ __all__ = [
     "Setting",
     "Staff",
     "StockMovement",
+    "TimeOff",
     "Vehicle",
 ]

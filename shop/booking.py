@@ -1,0 +1,664 @@
+"""Appointments: booking without double booking, rescheduling, cancelling, the status lifecycle.
+
+Functions for the front ends (plain values in, frozen dataclasses out, `shop.errors` on failure):
+
+    available_slots(service_ids, from_date=None, days=7, vehicle_id=None, actor=SYSTEM,
+                    mechanic_id=None, need_mechanic=False) -> list[Slot]
+    book(customer_id, vehicle_id, service_ids, start, source="desk", actor=SYSTEM, mechanic_id=None,
+         need_mechanic=False, idempotency_key=None, notes="") -> Appointment
+    reschedule(appointment_id, start, actor=SYSTEM, note="") -> Appointment
+    cancel(appointment_id, reason="", actor=SYSTEM) -> Appointment
+    set_status(appointment_id, status, note="", actor=SYSTEM) -> Appointment
+    get_appointment(appointment_id, actor=SYSTEM) -> Appointment          # with .timeline
+    list_appointments(day=None, from_date=None, to_date=None, customer_id=None, status=None,
+                      bay=None, actor=SYSTEM) -> list[Appointment]
+    day_board(day=None, actor=SYSTEM) -> DayBoard                           # per bay, for Today/calendar
+    allowed_transitions(status) -> tuple[str, ...]
+
+`start` is an aware datetime, or a shop-local 'YYYY-MM-DD HH:MM' (ISO with an offset also works).
+Service ids may also be service names. `service_ids` order is the order of the appointment lines.
+
+No double booking, on both engines: the booking re-checks availability inside one transaction
+that the database serialises (SQLite: BEGIN IMMEDIATE; PostgreSQL: the active bay rows are
+locked FOR UPDATE before anything is read), and a trigger on `appointment` refuses any active
+appointment overlapping another on the same bay or of the same mechanic, whoever writes it.
+A lost race or a taken slot raises `Conflict` whose `alternatives` are the three nearest free
+`Slot`s. Events (`shop.event_types`) are published inside the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from peewee import JOIN, IntegrityError
+
+from shop import audit, clock, events, settings
+from shop.auth import SYSTEM, Actor, Role, require
+from shop.db import lock_rows, transaction
+from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
+from shop.event_types import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+    AppointmentStatusChanged,
+)
+from shop.models import Appointment as AppointmentRow
+from shop.models import AppointmentHistory, AppointmentService, Bay, Customer, Service, Staff, Vehicle
+from shop.scheduling import calendar
+from shop.scheduling.availability import (
+    INACTIVE_STATUSES,
+    Problem,
+    ServiceRef,
+    Slot,
+    available_slots,
+    load,
+    resolve_services,
+    sweep,
+)
+
+__all__ = [
+    "STATUSES",
+    "TRANSITIONS",
+    "Appointment",
+    "AppointmentLine",
+    "BayColumn",
+    "DayBoard",
+    "Slot",
+    "TimelineEntry",
+    "allowed_transitions",
+    "available_slots",
+    "book",
+    "cancel",
+    "day_board",
+    "get_appointment",
+    "list_appointments",
+    "reschedule",
+    "set_status",
+]
+
+STATUSES = ("scheduled", "checked_in", "in_progress", "waiting_parts", "completed", "cancelled", "no_show")
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "scheduled": ("checked_in", "cancelled", "no_show"),
+    "checked_in": ("in_progress", "cancelled", "no_show"),
+    "in_progress": ("waiting_parts", "completed"),
+    "waiting_parts": ("in_progress", "completed"),
+    "completed": (),
+    "cancelled": (),
+    "no_show": (),
+}
+SOURCES = ("desk", "phone", "portal", "cli", "walk_in", "demo")
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class AppointmentLine:
+    service_id: int
+    name: str
+    duration_minutes: int
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime  # shop local
+    actor: str
+    kind: str  # booked, status, rescheduled
+    from_status: str | None
+    to_status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: int
+    customer_id: int
+    customer_name: str
+    vehicle_id: int
+    vehicle: str
+    bay_id: int
+    bay: str
+    mechanic_id: int | None
+    mechanic: str | None
+    start: datetime  # shop local, with offset
+    end: datetime
+    status: str
+    services: tuple[AppointmentLine, ...]
+    total_price: Decimal
+    duration_minutes: int
+    source: str
+    notes: str
+    reschedule_count: int
+    created_at: datetime
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.status not in INACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class BayColumn:
+    bay_id: int
+    name: str
+    capabilities: tuple[str, ...]
+    active: bool
+    appointments: tuple[Appointment, ...]
+
+
+@dataclass(frozen=True)
+class DayBoard:
+    day: date
+    open: tuple[tuple[datetime, datetime], ...]  # opening intervals, shop local (empty when closed)
+    closed_reason: str | None
+    bays: tuple[BayColumn, ...]
+
+
+def allowed_transitions(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _vehicle_label(v: Vehicle) -> str:
+    label = f"{v.make} {v.model}".strip()
+    return f"{label} ({v.plate})" if v.plate else label
+
+
+def _query():  # type: ignore[no-untyped-def]
+    mechanic = Staff.alias()
+    return (
+        AppointmentRow.select(AppointmentRow, Customer, Vehicle, Bay, mechanic)
+        .join(Customer, on=AppointmentRow.customer == Customer.id)
+        .switch(AppointmentRow)
+        .join(Vehicle, on=AppointmentRow.vehicle == Vehicle.id)
+        .switch(AppointmentRow)
+        .join(Bay, on=AppointmentRow.bay == Bay.id)
+        .switch(AppointmentRow)
+        .join(mechanic, JOIN.LEFT_OUTER, on=AppointmentRow.mechanic == mechanic.id, attr="mechanic_row")
+    )
+
+
+def _build(rows: list[AppointmentRow], with_timeline: bool = False) -> list[Appointment]:
+    if not rows:
+        return []
+    tz = settings.timezone()
+    ids = [r.id for r in rows]
+    lines: dict[int, list[AppointmentLine]] = {i: [] for i in ids}
+    for line in (
+        AppointmentService.select()
+        .where(AppointmentService.appointment.in_(ids))
+        .order_by(AppointmentService.appointment, AppointmentService.position)
+    ):
+        lines[line.appointment_id].append(
+            AppointmentLine(line.service_id, line.name, line.duration_minutes, line.price)
+        )
+    timelines: dict[int, list[TimelineEntry]] = {i: [] for i in ids}
+    if with_timeline:
+        for h in (
+            AppointmentHistory.select().where(AppointmentHistory.appointment.in_(ids)).order_by(AppointmentHistory.id)
+        ):
+            timelines[h.appointment_id].append(
+                TimelineEntry(h.at.astimezone(tz), h.actor, h.kind, h.from_status, h.to_status, h.note)
+            )
+    out = []
+    for r in rows:
+        mech = getattr(r, "mechanic_row", None)
+        mech_name = mech.full_name if mech is not None and mech.id is not None else None
+        out.append(
+            Appointment(
+                id=r.id,
+                customer_id=r.customer.id,
+                customer_name=r.customer.name,
+                vehicle_id=r.vehicle.id,
+                vehicle=_vehicle_label(r.vehicle),
+                bay_id=r.bay.id,
+                bay=r.bay.name,
+                mechanic_id=r.mechanic_id,
+                mechanic=mech_name,
+                start=r.start_at.astimezone(tz),
+                end=r.end_at.astimezone(tz),
+                status=r.status,
+                services=tuple(lines[r.id]),
+                total_price=r.total_price,
+                duration_minutes=int((r.end_at - r.start_at).total_seconds() // 60),
+                source=r.source,
+                notes=r.notes,
+                reschedule_count=r.reschedule_count,
+                created_at=r.created_at.astimezone(tz),
+                timeline=tuple(timelines[r.id]),
+            )
+        )
+    return out
+
+
+def _row(appointment_id: int) -> AppointmentRow:
+    row = AppointmentRow.get_or_none(AppointmentRow.id == appointment_id)
+    if row is None:
+        raise NotFound(f"no appointment {appointment_id}")
+    return row
+
+
+def _check_owner(actor: Actor, customer_id: int) -> None:
+    if actor.role == Role.CUSTOMER and actor.customer_id != customer_id:
+        raise (
+            NotFound("no such appointment")
+            if False
+            else Forbidden("customers may only see and change their own appointments")
+        )
+
+
+def get_appointment(appointment_id: int, actor: Actor = SYSTEM) -> Appointment:
+    """One appointment with its services and status timeline."""
+    if actor.role == Role.CUSTOMER:
+        require(actor, "booking.own")
+    else:
+        require(actor, "booking.read")
+    rows = list(_query().where(AppointmentRow.id == appointment_id))
+    if not rows or (actor.role == Role.CUSTOMER and rows[0].customer_id != actor.customer_id):
+        raise NotFound(f"no appointment {appointment_id}")
+    return _build(rows, with_timeline=True)[0]
+
+
+def list_appointments(
+    day: str | date | None = None,
+    from_date: str | date | None = None,
+    to_date: str | date | None = None,
+    customer_id: int | None = None,
+    status: str | Sequence[str] | None = None,
+    bay: int | str | None = None,
+    actor: Actor = SYSTEM,
+) -> list[Appointment]:
+    """Appointments by start time. DAY, or FROM_DATE..TO_DATE (local, inclusive; either may be open).
+
+    Without dates every appointment matches. Customers only ever see their own.
+    """
+    if actor.role == Role.CUSTOMER:
+        require(actor, "booking.own")
+        customer_id = actor.customer_id
+    else:
+        require(actor, "booking.read")
+    tz = settings.timezone()
+    query = _query().order_by(AppointmentRow.start_at, AppointmentRow.id)
+    errors = FieldErrors()
+    if day is not None:
+        from_date = to_date = errors.check("date", calendar.parse_day, day, "date")
+    first = errors.check("from", calendar.parse_day, from_date, "from") if from_date is not None else None
+    last = errors.check("to", calendar.parse_day, to_date, "to") if to_date is not None else None
+    statuses: list[str] = []
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        for s in statuses:
+            if s not in STATUSES:
+                errors.add("status", f"unknown status {s!r}; use one of {', '.join(STATUSES)}")
+    errors.raise_if_any()
+    if first is not None:
+        query = query.where(AppointmentRow.start_at >= calendar.local_instant(first, 0, tz))
+    if last is not None:
+        query = query.where(AppointmentRow.start_at < calendar.local_instant(last + timedelta(days=1), 0, tz))
+    if customer_id is not None:
+        query = query.where(AppointmentRow.customer == customer_id)
+    if statuses:
+        query = query.where(AppointmentRow.status.in_(statuses))
+    if bay is not None:
+        query = query.where(AppointmentRow.bay == calendar._get_bay(bay).id)
+    return _build(list(query))
+
+
+def day_board(day: str | date | None = None, actor: Actor = SYSTEM) -> DayBoard:
+    """The Today board: each bay (active ones, plus inactive ones with work that day) and its appointments."""
+    require(actor, "booking.read")
+    the_day = calendar.parse_day(day)
+    tz = settings.timezone()
+    conf = settings.get_many("schedule.holidays_country", "schedule.holidays_subdivision")
+    closed = calendar.closed_days(
+        the_day, the_day, conf["schedule.holidays_country"], conf["schedule.holidays_subdivision"]
+    )
+    from shop.models import OpeningHours
+
+    week: dict[int, list[tuple[int, int]]] = {}
+    for h in OpeningHours.select().where(OpeningHours.weekday == the_day.weekday()):
+        week.setdefault(h.weekday, []).append((h.start_minute, h.end_minute))
+    windows = calendar.weekly_windows(the_day, the_day, week, tz, set(closed))
+    appointments = list_appointments(day=the_day, actor=actor)
+    by_bay: dict[int, list[Appointment]] = {}
+    for a in appointments:
+        by_bay.setdefault(a.bay_id, []).append(a)
+    columns = []
+    for b in Bay.select().order_by(Bay.position, Bay.id):
+        if b.active or b.id in by_bay:
+            columns.append(
+                BayColumn(
+                    b.id, b.name, calendar.split_capabilities(b.capabilities), b.active, tuple(by_bay.get(b.id, ()))
+                )
+            )
+    return DayBoard(
+        the_day,
+        tuple((s.astimezone(tz), e.astimezone(tz)) for _, s, e in windows),
+        closed.get(the_day),
+        tuple(columns),
+    )
+
+
+# ---------------------------------------------------------------- writing helpers
+
+
+def _history(appointment_id: int, actor: Actor, kind: str, old: str | None, new: str, note: str = "") -> None:
+    AppointmentHistory.create(
+        appointment=appointment_id,
+        at=clock.now(),
+        actor=f"{actor.role.value}:{actor.name}",
+        kind=kind,
+        from_status=old,
+        to_status=new,
+        note=note,
+    )
+
+
+def _lock_bays() -> None:
+    """Serialise bookings on PostgreSQL: every writer locks the active bays, in id order, first.
+
+    (On SQLite the IMMEDIATE transaction has already serialised all writers.) Locking all of them
+    keeps the day cap and the car's own overlaps exact too, at the price of one booking at a time,
+    which is what a shop with a handful of bays needs.
+    """
+    list(lock_rows(Bay.select(Bay.id).where(Bay.active == True).order_by(Bay.id)))
+
+
+def _why_not(problem: Problem, start: datetime, actor: Actor) -> str | None:
+    """A validation reason when START could never be booked (hours, grid, notice), else None."""
+    tz = settings.timezone()
+    local = start.astimezone(tz)
+    if problem.earliest is not None and start < problem.earliest:
+        if actor.role == Role.CUSTOMER and start >= clock.now():
+            minutes = settings.get_int("schedule.min_notice_minutes")
+            return f"{local:%Y-%m-%d %H:%M} is too soon: book at least {minutes} minutes ahead"
+        return f"{local:%Y-%m-%d %H:%M} is in the past"
+    if problem.last_day is not None and local.date() > problem.last_day:
+        return f"{local:%Y-%m-%d} is too far ahead: book at most {settings.get('schedule.advance_days')} days ahead"
+    empty = replace(problem, bays={b: type(v)() for b, v in problem.bays.items()}, full_days=set(), mechanics=None)
+    empty.vehicle_busy = type(problem.vehicle_busy)()
+    if not problem.bays:
+        return "no active bay can do these services"
+    if any(c.start == start for c in sweep(empty)):
+        return None
+    if not any(w[0] == local.date() for w in problem.windows):
+        closed = calendar.closed_days(local.date(), local.date(), *_holiday_conf())
+        reason = closed.get(local.date())
+        return f"the shop is closed on {local:%Y-%m-%d}" + (f" ({reason})" if reason else "")
+    grid = settings.get_int("schedule.slot_minutes")
+    return (
+        f"{local:%Y-%m-%d %H:%M} is not a bookable start: the work must fit inside opening hours"
+        f" and start on the {grid}-minute grid"
+    )
+
+
+def _holiday_conf() -> tuple[str, str]:
+    conf = settings.get_many("schedule.holidays_country", "schedule.holidays_subdivision")
+    return conf["schedule.holidays_country"], conf["schedule.holidays_subdivision"]
+
+
+def _alternatives(
+    services: Sequence[ServiceRef],
+    start: datetime,
+    actor: Actor,
+    vehicle_id: int | None,
+    mechanic_id: int | None,
+    need_mechanic: bool,
+    exclude_id: int | None = None,
+) -> list[Slot]:
+    """The nearest free slots to START (before or after it), searching a week around it."""
+    tz = settings.timezone()
+    day = start.astimezone(tz).date()
+    first = max(day - timedelta(days=3), calendar.to_local(clock.now()).date())
+    problem = load(services, first, day + timedelta(days=10), actor, vehicle_id, mechanic_id, need_mechanic, exclude_id)
+    found = sorted(sweep(problem), key=lambda c: (abs(c.start - start), c.start))[:ALTERNATIVES]
+    return [Slot(c.start.astimezone(tz), c.end.astimezone(tz)) for c in sorted(found, key=lambda c: c.start)]
+
+
+def _taken(services, start, actor, vehicle_id, mechanic_id, need_mechanic, exclude_id=None) -> Conflict:  # type: ignore[no-untyped-def]
+    local = start.astimezone(settings.timezone())
+    alternatives = _alternatives(services, start, actor, vehicle_id, mechanic_id, need_mechanic, exclude_id)
+    return Conflict(f"{local:%Y-%m-%d %H:%M} is already taken", alternatives)
+
+
+def _refs_of(row: AppointmentRow) -> list[ServiceRef]:
+    """The appointment's services as booked (snapshot durations), with today's capability needs."""
+    lines = list(row.lines.order_by(AppointmentService.position))
+    caps = {s.id: s.requires_capability for s in Service.select().where(Service.id.in_([x.service_id for x in lines]))}
+    return [ServiceRef(x.service_id, x.name, x.duration_minutes, x.price, caps.get(x.service_id)) for x in lines]
+
+
+def _load_one(appointment_id: int) -> Appointment:
+    return _build(list(_query().where(AppointmentRow.id == appointment_id)))[0]
+
+
+# ---------------------------------------------------------------- booking
+
+
+@transaction
+def book(
+    customer_id: int,
+    vehicle_id: int,
+    service_ids: Sequence[int | str],
+    start: str | datetime,
+    source: str = "desk",
+    actor: Actor = SYSTEM,
+    mechanic_id: int | str | None = None,
+    need_mechanic: bool = False,
+    idempotency_key: str | None = None,
+    notes: str = "",
+) -> Appointment:
+    """Book the services for the car at START in a free bay; the same IDEMPOTENCY_KEY books once."""
+    require(actor, "booking.own")
+    _check_owner(actor, customer_id)
+    errors = FieldErrors()
+    start_at = errors.check("start", calendar.parse_local, start, "start")
+    services = errors.check("services", resolve_services, list(service_ids))
+    if source not in SOURCES:
+        errors.add("source", f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 200:
+        errors.add("idempotency_key", "must be at most 200 characters")
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        errors.add("customer", f"no customer {customer_id}")
+    elif customer.archived:
+        errors.add("customer", f"customer {customer_id} is archived")
+    vehicle = Vehicle.get_or_none(Vehicle.id == vehicle_id)
+    if vehicle is None:
+        errors.add("car", f"no car {vehicle_id}")
+    elif vehicle.customer_id != customer_id:
+        errors.add("car", f"car {vehicle_id} does not belong to customer {customer_id}")
+    elif vehicle.archived:
+        errors.add("car", f"car {vehicle_id} is archived")
+    mechanic = None
+    if mechanic_id is not None:
+        mechanic = errors.check("mechanic", calendar.get_mechanic, mechanic_id)
+        if actor.role == Role.CUSTOMER:
+            errors.add("mechanic", "customers cannot choose a mechanic")
+    errors.raise_if_any()
+
+    _lock_bays()
+    if key is not None:
+        existing = AppointmentRow.get_or_none(AppointmentRow.idempotency_key == key)
+        if existing is not None:
+            return _replay(existing, customer_id, key)
+
+    tz = settings.timezone()
+    day = start_at.astimezone(tz).date()
+    mech_id = mechanic.id if mechanic is not None else None
+    problem = load(services, day, day, actor, vehicle_id, mech_id, need_mechanic)
+    why = _why_not(problem, start_at, actor)
+    if why:
+        raise ValidationError({"start": why})
+    match = next((c for c in sweep(problem) if c.start == start_at), None)
+    if match is None:
+        raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic)
+    if need_mechanic and mech_id is None:
+        mech_id = match.mechanics[0]
+
+    now = clock.now()
+    work = timedelta(minutes=sum(s.duration_minutes for s in services))
+    total = sum((s.price for s in services), Decimal("0.00"))
+    try:
+        with AppointmentRow._meta.database.atomic():
+            row = AppointmentRow.create(
+                customer=customer_id,
+                vehicle=vehicle_id,
+                bay=match.bays[0],
+                mechanic=mech_id,
+                start_at=start_at,
+                end_at=start_at + work,
+                block_end_at=start_at + work + problem.buffer,
+                status="scheduled",
+                source=source,
+                notes=notes.strip(),
+                idempotency_key=key,
+                reschedule_count=0,
+                total_price=total,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # Only a writer that bypassed the bay lock can get here: the trigger or the key index held.
+        if key is not None:
+            existing = AppointmentRow.get_or_none(AppointmentRow.idempotency_key == key)
+            if existing is not None:
+                return _replay(existing, customer_id, key)
+        raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic) from None
+    AppointmentService.insert_many(
+        [
+            {
+                "appointment": row.id,
+                "service": s.id,
+                "position": i,
+                "name": s.name,
+                "duration_minutes": s.duration_minutes,
+                "price": s.price,
+            }
+            for i, s in enumerate(services)
+        ]
+    ).execute()
+    _history(row.id, actor, "booked", None, "scheduled", f"booked via {source}")
+    audit.record(
+        actor,
+        "booking.book",
+        "appointment",
+        row.id,
+        customer_id=customer_id,
+        vehicle_id=vehicle_id,
+        start=start_at,
+        bay_id=match.bays[0],
+        services=[s.id for s in services],
+    )
+    events.publish(AppointmentBooked(row.id))
+    return _load_one(row.id)
+
+
+def _replay(existing: AppointmentRow, customer_id: int, key: str) -> Appointment:
+    if existing.customer_id != customer_id:
+        raise Conflict(f"idempotency key {key!r} was already used for another customer's booking")
+    return _load_one(existing.id)
+
+
+def _customer_policy(actor: Actor, row: AppointmentRow, what: str) -> None:
+    if actor.role != Role.CUSTOMER:
+        return
+    cutoff = settings.get_int("booking.cancel_cutoff_hours")
+    if clock.now() > row.start_at - timedelta(hours=cutoff):
+        raise Forbidden(f"appointments can be {what} online until {cutoff} hours before; please call the shop")
+
+
+@transaction
+def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM, note: str = "") -> Appointment:
+    """Move a scheduled appointment; the old time is released only if the new one is won."""
+    require(actor, "booking.own")
+    start_at = calendar.parse_local(start, "start")
+    _lock_bays()
+    row = _row(appointment_id)
+    _check_owner(actor, row.customer_id)
+    if row.status != "scheduled":
+        raise ValidationError({"status": f"only scheduled appointments can be moved (this one is {row.status})"})
+    _customer_policy(actor, row, "moved")
+    if actor.role == Role.CUSTOMER:
+        limit = settings.get_int("booking.max_reschedules")
+        if row.reschedule_count >= limit:
+            raise Forbidden(f"an appointment can be moved online at most {limit} times; please call the shop")
+    if start_at == row.start_at:
+        return _load_one(row.id)
+    services = _refs_of(row)
+    tz = settings.timezone()
+    day = start_at.astimezone(tz).date()
+    problem = load(services, day, day, actor, row.vehicle_id, row.mechanic_id, False, row.id)
+    why = _why_not(problem, start_at, actor)
+    if why:
+        raise ValidationError({"start": why})
+    match = next((c for c in sweep(problem) if c.start == start_at), None)
+    if match is None:
+        raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id)
+    old_start = row.start_at
+    work = row.end_at - row.start_at
+    bay_id = row.bay_id if row.bay_id in match.bays else match.bays[0]
+    try:
+        with AppointmentRow._meta.database.atomic():
+            AppointmentRow.update(
+                bay=bay_id,
+                start_at=start_at,
+                end_at=start_at + work,
+                block_end_at=start_at + work + problem.buffer,
+                reschedule_count=AppointmentRow.reschedule_count + 1,
+                updated_at=clock.now(),
+            ).where(AppointmentRow.id == row.id).execute()
+    except IntegrityError:
+        raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id) from None
+    moved = f"moved from {old_start.astimezone(tz):%Y-%m-%d %H:%M} to {start_at.astimezone(tz):%Y-%m-%d %H:%M}"
+    _history(
+        row.id, actor, "rescheduled", "scheduled", "scheduled", (moved + (f": {note.strip()}" if note.strip() else ""))
+    )
+    audit.record(actor, "booking.reschedule", "appointment", row.id, old_start=old_start, start=start_at, bay_id=bay_id)
+    events.publish(AppointmentRescheduled(row.id, old_start))
+    return _load_one(row.id)
+
+
+@transaction
+def cancel(appointment_id: int, reason: str = "", actor: Actor = SYSTEM) -> Appointment:
+    """Cancel (staff any time before work starts; customers until the cutoff before the start)."""
+    require(actor, "booking.own")
+    row = _row(appointment_id)
+    _check_owner(actor, row.customer_id)
+    if "cancelled" not in TRANSITIONS[row.status]:
+        raise ValidationError({"status": f"a {row.status} appointment cannot be cancelled"})
+    _customer_policy(actor, row, "cancelled")
+    old = row.status
+    AppointmentRow.update(status="cancelled", updated_at=clock.now()).where(AppointmentRow.id == row.id).execute()
+    _history(row.id, actor, "status", old, "cancelled", reason.strip())
+    audit.record(actor, "booking.cancel", "appointment", row.id, reason=reason.strip())
+    events.publish(AppointmentCancelled(row.id, by_customer=actor.role == Role.CUSTOMER))
+    return _load_one(row.id)
+
+
+@transaction
+def set_status(appointment_id: int, status: str, note: str = "", actor: Actor = SYSTEM) -> Appointment:
+    """Move an appointment along its lifecycle (see TRANSITIONS); 'cancelled' is `cancel`."""
+    status = status.strip().lower().replace("-", "_")
+    if status not in STATUSES:
+        raise ValidationError({"status": f"unknown status {status!r}; use one of {', '.join(STATUSES)}"})
+    if status == "cancelled":
+        return cancel(appointment_id, note, actor)
+    require(actor, "booking.status")
+    row = _row(appointment_id)
+    old = row.status
+    if status not in TRANSITIONS[old]:
+        allowed = ", ".join(TRANSITIONS[old]) or "none (it is final)"
+        raise ValidationError({"status": f"cannot go from {old} to {status}; allowed: {allowed}"})
+    if status == "no_show" and clock.now() < row.start_at:
+        raise ValidationError({"status": "a no-show can only be recorded once the appointment time has come"})
+    AppointmentRow.update(status=status, updated_at=clock.now()).where(AppointmentRow.id == row.id).execute()
+    _history(row.id, actor, "status", old, status, note.strip())
+    audit.record(actor, "booking.status", "appointment", row.id, old=old, new=status)
+    events.publish(AppointmentStatusChanged(row.id, old, status))
+    return _load_one(row.id)

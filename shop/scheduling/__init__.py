@@ -1,0 +1,1 @@
+"""The shop calendar (`calendar`) and the free-slot search over it (`availability`)."""
