@@ -46,10 +46,11 @@ class InvoiceIssued:
 class CustomerAccountCreated:
     customer_id: int
     email: str
+    token: str = ""  # the e-mail verification token: the link is {portal}/verify?token=TOKEN
 
 
 @dataclass(frozen=True)
 class PasswordResetRequested:
     customer_id: int
     email: str
-    token: str
+    token: str  # the link is {portal}/reset?token=TOKEN

@@ -178,6 +178,9 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("schedule.holidays_subdivision", "", _text, "Subdivision for holidays (e.g. BE for Berlin)"),
         SettingSpec("booking.cancel_cutoff_hours", "24", integer(0, 720), "Customers may cancel until N hours before"),
         SettingSpec("booking.max_reschedules", "2", integer(0, 50), "How often a customer may move one appointment"),
+        SettingSpec("portal.about", "", _text, "About-us text on the customer portal (blank lines split paragraphs)"),
+        SettingSpec("portal.session_idle_minutes", "60", integer(5, 1440), "Portal log-in ends after this idle time"),
+        SettingSpec("portal.session_max_hours", "24", integer(1, 720), "Portal log-in ends this long after log-in"),
     ]
 }
 

@@ -1,5 +1,6 @@
 """Peewee models. Only `shop` imports these; front ends get dataclasses from the services."""
 
+from shop.models.accounts import AccountToken, CustomerAccount, LoginThrottle, PortalSession
 from shop.models.base import BaseModel
 from shop.models.booking import Appointment, AppointmentHistory, AppointmentService
 from shop.models.catalog import Service, ServiceCategory
@@ -30,6 +31,10 @@ ALL_MODELS: list[type[BaseModel]] = [
     Appointment,
     AppointmentService,
     AppointmentHistory,
+    CustomerAccount,
+    PortalSession,
+    AccountToken,
+    LoginThrottle,
 ]
 
 __all__ = [
@@ -37,6 +42,10 @@ __all__ = [
     "Appointment",
     "AppointmentHistory",
     "AppointmentService",
+    "AccountToken",
+    "CustomerAccount",
+    "LoginThrottle",
+    "PortalSession",
     "AuditLog",
     "BaseModel",
     "Bay",

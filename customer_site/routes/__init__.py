@@ -1,0 +1,7 @@
+"""Routes grouped by area; each module has `install(app)`."""
+
+from __future__ import annotations
+
+from customer_site.routes import account, cars, public
+
+ROUTE_MODULES = [public, account, cars]

@@ -1,0 +1,175 @@
+"""Sign up, e-mail confirmation, log in/out, forgotten and changed passwords, contact details."""
+
+from __future__ import annotations
+
+import bottle
+from bottle import request
+
+from customer_site.web import (
+    clear_session_cookie,
+    form_values,
+    go,
+    login_required,
+    no_store,
+    page,
+    render,
+    safe_next,
+)
+from shop import accounts
+from shop.auth import Actor
+from shop.errors import ValidationError
+
+
+def client_address() -> str | None:
+    # REMOTE_ADDR only: waitress rewrites it from X-Forwarded-For when (and only when) the proxy is trusted.
+    return request.environ.get("REMOTE_ADDR")
+
+
+def install(app: bottle.Bottle) -> None:
+    @app.get("/signup")
+    def signup_form() -> str:
+        if page().actor:
+            go("/account")
+        return render("signup", title="Create an account")
+
+    @app.post("/signup")
+    def signup() -> str:
+        form = form_values("name", "email", "phone", "password")
+        try:
+            accounts.sign_up(form["name"], form["email"], form["phone"], form["password"])
+        except ValidationError as exc:
+            form["password"] = ""
+            return render("signup", title="Create an account", form=form, errors=exc.fields)
+        go("/login", "signed_up")
+        return ""
+
+    @app.get("/verify")
+    def verify_form() -> str:
+        no_store()
+        return render("verify", title="Confirm your e-mail", token=request.query.getunicode("token", default=""))
+
+    @app.post("/verify")
+    def verify() -> str:
+        no_store()
+        token = request.forms.getunicode("token", default="")
+        try:
+            accounts.verify_email(token)
+        except ValidationError as exc:
+            return render("verify", title="Confirm your e-mail", token="", errors=exc.fields)
+        go("/login", "verified")
+        return ""
+
+    @app.get("/login")
+    def login_form() -> str:
+        if page().actor:
+            go(safe_next(request.query.getunicode("next")))
+        return render("login", title="Log in", next=safe_next(request.query.getunicode("next")))
+
+    @app.post("/login")
+    def login() -> str:
+        form = form_values("email", "password", "next")
+        current = page()
+        try:
+            session = accounts.log_in(form["email"], form["password"], client_address(), current.token)
+        except ValidationError as exc:
+            return render(
+                "login",
+                title="Log in",
+                form={"email": form["email"]},
+                errors=exc.fields,
+                next=safe_next(form["next"]),
+            )
+        current.use(session)
+        go(safe_next(form["next"]))
+        return ""
+
+    @app.post("/logout")
+    def logout() -> str:
+        accounts.end_session(page().token)
+        clear_session_cookie()
+        go("/", "logged_out")
+        return ""
+
+    @app.get("/forgot")
+    def forgot_form() -> str:
+        return render("forgot", title="Forgotten password")
+
+    @app.post("/forgot")
+    def forgot() -> str:
+        form = form_values("email")
+        try:
+            accounts.request_password_reset(form["email"])
+        except ValidationError as exc:
+            return render("forgot", title="Forgotten password", form=form, errors=exc.fields)
+        go("/login", "reset_sent")
+        return ""
+
+    @app.get("/reset")
+    def reset_form() -> str:
+        no_store()
+        token = request.query.getunicode("token", default="")
+        try:
+            accounts.check_reset_token(token)
+        except ValidationError as exc:
+            return render("reset", title="Choose a new password", token="", errors=exc.fields)
+        return render("reset", title="Choose a new password", token=token)
+
+    @app.post("/reset")
+    def reset() -> str:
+        no_store()
+        token = request.forms.getunicode("token", default="")
+        password = request.forms.getunicode("password", default="")
+        try:
+            accounts.reset_password(token, password)
+        except ValidationError as exc:
+            keep = "" if "token" in exc.fields else token
+            return render("reset", title="Choose a new password", token=keep, errors=exc.fields)
+        go("/login", "password_reset")
+        return ""
+
+    @app.get("/account")
+    @login_required
+    def account_home(actor: Actor) -> str:
+        no_store()
+        profile = accounts.get_profile(actor)
+        return render("account", title="My account", profile=profile, cars=accounts.my_cars(actor))
+
+    @app.get("/account/profile")
+    @login_required
+    def profile_form(actor: Actor) -> str:
+        no_store()
+        profile = accounts.get_profile(actor)
+        form = {"name": profile.name, "phone": profile.phone_display or "", "address": profile.address}
+        return render("profile", title="Contact details", form=form, email=profile.email)
+
+    @app.post("/account/profile")
+    @login_required
+    def profile_save(actor: Actor) -> str:
+        no_store()
+        form = form_values("name", "phone", "address")
+        try:
+            accounts.update_profile(actor, form["name"], form["phone"], form["address"])
+        except ValidationError as exc:
+            email = accounts.get_account(actor).email
+            return render("profile", title="Contact details", form=form, errors=exc.fields, email=email)
+        go("/account", "profile_saved")
+        return ""
+
+    @app.get("/account/password")
+    @login_required
+    def password_form(actor: Actor) -> str:
+        no_store()
+        return render("password", title="Change password")
+
+    @app.post("/account/password")
+    @login_required
+    def password_change(actor: Actor) -> str:
+        no_store()
+        form = form_values("current_password", "new_password")
+        try:
+            session = accounts.change_password(actor, form["current_password"], form["new_password"])
+        except ValidationError as exc:
+            return render("password", title="Change password", errors=exc.fields)
+        page().use(session)
+        go("/account", "password_changed")
+        return ""

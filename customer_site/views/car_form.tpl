@@ -1,0 +1,16 @@
+% rebase('layout')
+<h1>{{title}}</h1>
+% labels = {'make': 'Make', 'model': 'Model', 'year': 'Year', 'vin': 'VIN', 'plate': 'Licence plate', 'colour': 'Colour', 'mileage': 'Mileage (km)'}
+% include('_errors', fields=tuple(labels), labels=labels)
+<form method="post" action="{{'/cars/%d' % car.id if car else '/cars/new'}}" class="form" novalidate>
+  <input type="hidden" name="csrf_token" value="{{csrf()}}">
+% include('_field', name='make', label='Make', required=True, hint='e.g. Volkswagen')
+% include('_field', name='model', label='Model', required=True, hint='e.g. Golf')
+% include('_field', name='year', label='Year', inputmode='numeric', optional=True)
+% include('_field', name='plate', label='Licence plate', optional=True)
+% include('_field', name='vin', label='VIN', optional=True, hint='The 17-character vehicle identification number from your registration papers.')
+% include('_field', name='colour', label='Colour', optional=True)
+% include('_field', name='mileage', label='Mileage (km)', inputmode='numeric', optional=True)
+  <button type="submit" class="button primary">Save</button>
+  <a class="button" href="/cars">Cancel</a>
+</form>

@@ -1,0 +1,22 @@
+% rebase('layout')
+<h1>Services and prices</h1>
+% if not groups:
+<p>Our price list is being prepared. Please call us.</p>
+% end
+% for category, items in groups:
+<section class="service-group">
+  <h2>{{category}}</h2>
+  <ul class="cards">
+% for item in items:
+    <li class="card">
+      <h3>{{item.name}}</h3>
+% if item.description:
+      <p>{{item.description}}</p>
+% end
+      <p class="meta"><span class="price">{{money(item.price)}}</span> · <span>about {{duration(item.duration_minutes)}}</span></p>
+    </li>
+% end
+  </ul>
+</section>
+% end
+<p><a class="button primary" href="/book">Book a service</a></p>

@@ -1,0 +1,306 @@
+"""What every page shares: the session cookie, CSRF, rendering, errors and security headers.
+
+The portal keeps no state of its own: the session lives in the database (`shop.accounts`), the
+browser holds only a random token in a plain HttpOnly cookie. Bottle's ``secret=`` cookies are
+never used (they unpickle their content).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import bottle
+from bottle import HTTPError, HTTPResponse, redirect, request, response
+
+from shop import accounts, settings
+from shop.auth import Actor
+from shop.errors import Forbidden, NotFound
+
+log = logging.getLogger("customer_site")
+
+HERE = Path(__file__).resolve().parent
+VIEWS = str(HERE / "views")
+STATIC = HERE / "static"
+SESSION_COOKIE = "garage_session"
+MAX_BODY = 256 * 1024  # forms only; nothing is uploaded
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+]
+
+# Messages a redirect may ask the next page to show (?done=KEY): never text from the URL itself.
+NOTICES = {
+    "signed_up": "Thank you! We have sent you an e-mail with a link to confirm your address.",
+    "verified": "Your e-mail address is confirmed. You can log in now.",
+    "logged_out": "You are logged out.",
+    "reset_sent": "If an account uses that address, we have sent it a link to choose a new password.",
+    "password_reset": "Your new password is set. Please log in.",
+    "password_changed": "Your password is changed. Other devices have been logged out.",
+    "profile_saved": "Your contact details are saved.",
+    "car_added": "Your car is added.",
+    "car_saved": "Your car is saved.",
+    "booked": "Your appointment is booked. A confirmation is on its way by e-mail.",
+    "rescheduled": "Your appointment is moved.",
+    "cancelled": "Your appointment is cancelled.",
+    "quote_requested": "Your request is sent. The shop will prepare a quote.",
+    "quote_answered": "Thank you, your answer is sent to the shop.",
+    "reviewed": "Thank you for your review!",
+    "session_expired": "Please log in to continue.",
+}
+
+
+class Page:
+    """Per-request state: the session (loaded once) and whether a new cookie must be sent."""
+
+    def __init__(self) -> None:
+        self.token = request.get_cookie(SESSION_COOKIE)
+        self.session = accounts.load_session(self.token)
+        if self.session is None:
+            self.token = None
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.session.actor if self.session else None
+
+    def ensure_session(self) -> accounts.Session:
+        if self.session is None:
+            self.use(accounts.start_session())
+        assert self.session is not None
+        return self.session
+
+    def use(self, session: accounts.Session) -> None:
+        """Adopt a session just made (log-in, anonymous start, password change) and set its cookie."""
+        self.session = session
+        self.token = session.token
+        set_session_cookie(session.token or "")
+
+    def csrf(self) -> str:
+        return self.ensure_session().csrf_token
+
+
+def page() -> Page:
+    current = request.environ.get("portal.page")
+    if current is None:
+        current = request.environ["portal.page"] = Page()
+    return current
+
+
+def is_https() -> bool:
+    return bool(request.app.config.get("portal.https")) or request.urlparts.scheme == "https"
+
+
+def set_session_cookie(token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=is_https())
+
+
+def clear_session_cookie() -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https())
+
+
+def check_csrf() -> None:
+    """Every state-changing request carries the session's CSRF token, or gets 403."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    submitted = request.forms.get("csrf_token")
+    if not accounts.csrf_ok(page().session, submitted):
+        raise HTTPError(403, "The form has expired or did not come from this site. Please go back and try again.")
+
+
+def login_required(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        actor = page().actor
+        if actor is None:
+            target = request.fullpath + (f"?{request.query_string}" if request.query_string else "")
+            if request.method != "GET":
+                target = "/"
+            redirect(f"/login?next={quote(target)}&done=session_expired", 303)
+        return fn(actor, *args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths may be a redirect target after log-in."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or "\n" in value:
+        return "/account"
+    return value
+
+
+def go(path: str, done: str | None = None) -> None:
+    """Redirect after a successful POST (303 so a reload does not resubmit)."""
+    if done:
+        path += ("&" if "?" in path else "?") + f"done={done}"
+    redirect(path, 303)
+
+
+def money(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    currency = settings.get("shop.currency")
+    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}.get(currency, currency + " ")
+    text = f"{amount:,.2f}"
+    return f"{text} {symbol.strip()}" if currency == "EUR" else f"{symbol}{text}"
+
+
+def local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(settings.timezone()).strftime(fmt)
+
+
+def day(value: date, fmt: str = "%A %d %B %Y") -> str:
+    return value.strftime(fmt)
+
+
+def duration(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+def render(name: str, **values: Any) -> str:
+    """Render views/NAME.tpl with the values every page needs."""
+    current = page()
+    shop = settings.get_many("shop.name", "shop.phone", "shop.address")
+    notice = NOTICES.get(request.query.get("done", ""))
+    values.setdefault("errors", {})
+    values.setdefault("form", {})
+    values.setdefault("title", shop["shop.name"])
+    return bottle.template(
+        name,
+        template_lookup=[VIEWS],
+        me=current.session.account if current.session else None,
+        csrf=current.csrf,
+        shop=shop,
+        notice=notice,
+        path=request.path,
+        money=money,
+        local=local,
+        day=day,
+        duration=duration,
+        **values,
+    )
+
+
+def error_page(status: int, title: str, message: str) -> str:
+    response.status = status
+    try:
+        return render("error", title=title, message=message, status=status)
+    except Exception:  # the error page must not fail (e.g. database down)
+        log.exception("error page failed")
+        return f"<!doctype html><html lang=en><title>{title}</title><h1>{title}</h1><p>{message}</p>"
+
+
+class ShopErrorsPlugin:
+    """NotFound and Forbidden from `shop` are a 404 page: a customer never learns what others have."""
+
+    name = "shop_errors"
+    api = 2
+
+    def apply(self, callback: Callable[..., Any], route: Any) -> Callable[..., Any]:
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return callback(*args, **kwargs)
+            except (NotFound, Forbidden):  # another customer's object does not exist for this one
+                raise HTTPError(404, "Not found") from None
+
+        return wrapper
+
+
+def install_error_pages(app: bottle.Bottle) -> None:
+    @app.error(400)
+    def bad_request(err: HTTPError) -> str:
+        return error_page(400, "Bad request", "The request could not be understood.")
+
+    @app.error(403)
+    def forbidden(err: HTTPError) -> str:
+        body = err.body if isinstance(err.body, str) and err.body != "Forbidden" else None
+        return error_page(403, "Not allowed", body or "You may not do this.")
+
+    @app.error(404)
+    def not_found(err: HTTPError) -> str:
+        return error_page(404, "Page not found", "There is nothing here. It may have moved or never existed.")
+
+    @app.error(405)
+    def not_allowed(err: HTTPError) -> str:
+        return error_page(405, "Not allowed", "This page cannot be used that way.")
+
+    @app.error(413)
+    def too_large(err: HTTPError) -> str:
+        return error_page(413, "Too much data", "The form sent too much data.")
+
+    @app.error(500)
+    def server_error(err: HTTPError) -> str:
+        if err.exception is not None:
+            log.error("portal error on %s %s\n%s", request.method, request.path, err.traceback or err.exception)
+        return error_page(500, "Something went wrong", "Sorry, that did not work. Please try again in a moment.")
+
+
+class Middleware:
+    """Outermost layer: security headers on every response and a cap on request bodies."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY or environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            body = b"<!doctype html><html lang=en><title>Too much data</title><h1>Too much data</h1></html>"
+            start_response(
+                "413 Payload Too Large",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))), *SECURITY_HEADERS],
+            )
+            return [body]
+
+        def with_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            names = {name.lower() for name, _ in headers}
+            extra = [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in names]
+            if environ.get("portal.private") and "cache-control" not in names:
+                extra.append(("Cache-Control", "no-store"))
+            return start_response(status, headers + extra, exc_info)
+
+        return self.app(environ, with_headers)
+
+
+def form_values(*names: str) -> dict[str, str]:
+    """The named form fields as text (missing ones empty), for re-showing a refused form."""
+    return {name: request.forms.getunicode(name, default="") or "" for name in names}
+
+
+def no_store() -> None:
+    request.environ["portal.private"] = True
+
+
+__all__ = [
+    "HTTPError",
+    "HTTPResponse",
+    "Page",
+    "check_csrf",
+    "form_values",
+    "go",
+    "login_required",
+    "page",
+    "render",
+]

@@ -1,0 +1,625 @@
+"""Customer portal accounts: sign-up, e-mail verification, log-in, sessions, CSRF, throttling, password reset.
+
+Every rule of the portal's security lives here; `customer_site` only moves values between HTTP and
+these functions.
+
+- An account belongs to one customer record. Signing up with an e-mail the shop already has links
+  the account to that customer; nobody can log in before proving the address (verification link),
+  so typing somebody else's e-mail gains nothing.
+- Sessions are server-side rows. The browser holds a random 256-bit token; the database holds only
+  its SHA-256, so a leaked database backup holds no usable session. Each session carries its own
+  CSRF token. Anonymous sessions exist too (for the CSRF token of the log-in and sign-up forms);
+  log-in always replaces the session with a new token (no fixation), and so does a password change.
+- Sessions end after `portal.session_idle_minutes` without a request and `portal.session_max_hours`
+  after log-in, whichever comes first; log-out deletes the row.
+- Log-in failures are counted per typed e-mail and per client address. From the 5th failure in a
+  row a key is locked for 30 s, doubling with each further failure up to 15 minutes, so a stranger
+  can delay a customer by at most 15 minutes at a time, and a password reset clears the lock. The
+  reply to a failure never depends on whether the e-mail has an account.
+- Verification and reset links carry single-use random tokens, stored hashed, that expire
+  (48 hours and 1 hour). The reply to a reset request is the same whether the account exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import IntegrityError
+
+from shop import audit, clock, customers, events, settings, vehicles
+from shop.auth import (
+    SYSTEM,
+    Actor,
+    Role,
+    check_password_strength,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from shop.db import database, transaction
+from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
+from shop.event_types import CustomerAccountCreated, PasswordResetRequested
+from shop.models import AccountToken, CustomerAccount, LoginThrottle, PortalSession
+from shop.models import Customer as CustomerRow
+
+LOGIN_FAILED = "Wrong e-mail or password."
+THROTTLE_FREE_FAILURES = 4  # the 5th failure in a row starts the lock
+THROTTLE_FIRST_LOCK = timedelta(seconds=30)
+THROTTLE_MAX_LOCK = timedelta(minutes=15)
+THROTTLE_FORGET = timedelta(hours=24)  # failures older than this no longer count
+ADDRESS_FREE_FAILURES = 19  # one address trying many e-mails
+VERIFY_LIFETIME = timedelta(hours=48)
+RESET_LIFETIME = timedelta(hours=1)
+RESET_RESEND_GAP = timedelta(minutes=2)
+ANONYMOUS_LIFETIME = timedelta(hours=2)
+TOUCH_EVERY = timedelta(seconds=60)
+MAX_PASSWORD = 1024
+
+# Verified against when the e-mail has no account, so a miss costs the same time as a wrong password.
+_DUMMY_HASH: str | None = None
+
+
+class Throttled(ValidationError):
+    """Too many failed log-ins for this e-mail or address; `retry_after` is the wait."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        minutes = max(1, -(-int(retry_after.total_seconds()) // 60))
+        super().__init__(
+            {"password": f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."}
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    customer_id: int
+    email: str
+    name: str
+    verified: bool
+    created_at: datetime
+
+    def actor(self) -> Actor:
+        return Actor(role=Role.CUSTOMER, name=self.email, customer_id=self.customer_id)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A live portal session as a request sees it. `token` is only set when the session was just made."""
+
+    id: int
+    csrf_token: str
+    account: Account | None
+    created_at: datetime
+    token: str | None = None
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.account.actor() if self.account else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+def _account_out(row: CustomerAccount, name: str | None = None) -> Account:
+    if name is None:
+        name = CustomerRow.get_by_id(row.customer_id).name
+    return Account(row.id, row.customer_id, row.email, name, row.email_verified_at is not None, row.created_at)
+
+
+def normalise_email(value: str) -> str:
+    """The e-mail as stored (same rules as customer records); a ValidationError on field ``email``."""
+    email = customers.parse_email(value)
+    if email is None:
+        raise ValidationError({"email": "must not be empty"})
+    return email
+
+
+def _check_new_password(password: str, field: str = "password") -> None:
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError({field: f"must be at most {MAX_PASSWORD} characters"})
+    why = check_password_strength(password)
+    if why:
+        raise ValidationError({field: why})
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=settings.get_int("portal.session_idle_minutes"))
+
+
+def _absolute_limit() -> timedelta:
+    return timedelta(hours=settings.get_int("portal.session_max_hours"))
+
+
+def _new_session_row(account_id: int | None) -> tuple[PortalSession, str]:
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    row = PortalSession.create(
+        token_hash=_digest(token),
+        account=account_id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+    )
+    return row, token
+
+
+def _session_out(row: PortalSession, token: str | None = None, account: Account | None = None) -> Session:
+    if account is None and row.account_id is not None:
+        account = _account_out(CustomerAccount.get_by_id(row.account_id))
+    return Session(row.id, row.csrf_token, account, row.created_at, token)
+
+
+@transaction
+def start_session() -> Session:
+    """A new anonymous session (it carries the CSRF token of the log-in and sign-up forms)."""
+    row, token = _new_session_row(None)
+    return _session_out(row, token)
+
+
+def load_session(token: str | None) -> Session | None:
+    """The live session for a cookie value, or None when unknown or expired (an expired one is deleted)."""
+    if not token or len(token) > 200:
+        return None
+    query = (
+        PortalSession.select(PortalSession, CustomerAccount, CustomerRow.name)
+        .join(CustomerAccount, join_type="LEFT OUTER")
+        .join(CustomerRow, join_type="LEFT OUTER")
+        .where(PortalSession.token_hash == _digest(token))
+    )
+    row = query.first()
+    if row is None:
+        return None
+    now = clock.now()
+    if row.account_id is None:
+        idle, absolute = ANONYMOUS_LIFETIME, ANONYMOUS_LIFETIME
+    else:
+        idle, absolute = _idle_limit(), _absolute_limit()
+    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        PortalSession.delete().where(PortalSession.id == row.id).execute()
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        PortalSession.update(last_seen_at=now).where(PortalSession.id == row.id).execute()
+    account = None
+    if row.account_id is not None:
+        acc = row.account
+        account = Account(
+            acc.id, acc.customer_id, acc.email, acc.customer.name, acc.email_verified_at is not None, acc.created_at
+        )
+    return Session(row.id, row.csrf_token, account, row.created_at)
+
+
+def csrf_ok(session: Session | None, submitted: str | None) -> bool:
+    """Whether a form's CSRF token belongs to this session (constant-time comparison)."""
+    if session is None or not submitted:
+        return False
+    return hmac.compare_digest(session.csrf_token.encode(), submitted.encode("utf-8", "surrogatepass"))
+
+
+@transaction
+def end_session(token: str | None) -> None:
+    """Log out: the session stops existing on the server, whatever the browser keeps."""
+    if token:
+        row = PortalSession.get_or_none(PortalSession.token_hash == _digest(token))
+        if row is not None:
+            if row.account_id is not None:
+                account = CustomerAccount.get_by_id(row.account_id)
+                audit.record(_actor(account), "account.logout", "customer_account", account.id)
+            row.delete_instance()
+
+
+@transaction
+def purge_expired_sessions() -> int:
+    """Delete sessions idle for longer than any limit (run from log-in; also safe from cron)."""
+    now = clock.now()
+    longest = max(_idle_limit(), ANONYMOUS_LIFETIME)
+    return (
+        PortalSession.delete()
+        .where(
+            (PortalSession.last_seen_at < now - longest)
+            | (PortalSession.created_at < now - max(_absolute_limit(), ANONYMOUS_LIFETIME))
+        )
+        .execute()
+    )
+
+
+def _actor(account: CustomerAccount) -> Actor:
+    return Actor(role=Role.CUSTOMER, name=account.email, customer_id=account.customer_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Throttling
+
+
+def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [(f"email:{email.strip().lower()[:320]}", THROTTLE_FREE_FAILURES)]
+    if address:
+        keys.append((f"addr:{address[:64]}", ADDRESS_FREE_FAILURES))
+    return keys
+
+
+def _lock_for(failures: int, free: int) -> timedelta | None:
+    if failures <= free:
+        return None
+    lock = THROTTLE_FIRST_LOCK * (2 ** min(failures - free - 1, 10))
+    return min(lock, THROTTLE_MAX_LOCK)
+
+
+def _locked(keys: list[tuple[str, int]]) -> timedelta | None:
+    now = clock.now()
+    rows = LoginThrottle.select().where(LoginThrottle.key.in_([k for k, _ in keys]))
+    waits = [r.locked_until - now for r in rows if r.locked_until is not None and r.locked_until > now]
+    return max(waits) if waits else None
+
+
+def _record_failure(keys: list[tuple[str, int]]) -> None:
+    now = clock.now()
+    for key, free in keys:
+        row = LoginThrottle.get_or_none(LoginThrottle.key == key)
+        if row is None or now - row.last_failure_at > THROTTLE_FORGET:
+            failures = 1
+        else:
+            failures = row.failures + 1
+        lock = _lock_for(failures, free)
+        values = {"failures": failures, "last_failure_at": now, "locked_until": now + lock if lock else None}
+        (
+            LoginThrottle.insert(key=key, **values)
+            .on_conflict(conflict_target=[LoginThrottle.key], update=values)
+            .execute()
+        )
+
+
+def _clear_throttle(email: str) -> None:
+    LoginThrottle.delete().where(LoginThrottle.key == f"email:{email.strip().lower()[:320]}").execute()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-up and verification
+
+
+def _new_token(account_id: int, purpose: str, lifetime: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    AccountToken.create(
+        token_hash=_digest(token), account=account_id, purpose=purpose, created_at=now, expires_at=now + lifetime
+    )
+    return token
+
+
+def _send_reset(account: CustomerAccount) -> None:
+    recent = (
+        AccountToken.select()
+        .where(
+            AccountToken.account == account.id,
+            AccountToken.purpose == "reset",
+            AccountToken.created_at > clock.now() - RESET_RESEND_GAP,
+        )
+        .exists()
+    )
+    if recent:  # one e-mail per gap, so the form cannot be used to flood a mailbox
+        return
+    token = _new_token(account.id, "reset", RESET_LIFETIME)
+    events.publish(PasswordResetRequested(customer_id=account.customer_id, email=account.email, token=token))
+
+
+def _send_verification(account: CustomerAccount) -> str:
+    token = _new_token(account.id, "verify", VERIFY_LIFETIME)
+    events.publish(CustomerAccountCreated(customer_id=account.customer_id, email=account.email, token=token))
+    return token
+
+
+@transaction
+def sign_up(name: str, email: str, phone: str, password: str) -> None:
+    """Create an account (and the customer record when the shop does not know the e-mail yet).
+
+    The reply is the same whether or not the e-mail already has an account: a new account gets a
+    verification link, an existing one gets a password-reset link instead (its owner may have
+    forgotten they signed up), so nobody learns which e-mails are registered.
+    """
+    errors = FieldErrors()
+    values: dict = {}
+    try:
+        values = customers.validate_fields(name, phone, email)
+    except ValidationError as exc:
+        errors.errors.update(exc.fields)
+    if not (email or "").strip():
+        errors.add("email", "must not be empty")
+    if not (phone or "").strip():
+        errors.add("phone", "must not be empty")
+    if len(password) > MAX_PASSWORD:
+        errors.add("password", f"must be at most {MAX_PASSWORD} characters")
+    else:
+        why = check_password_strength(password)
+        if why:
+            errors.add("password", why)
+    errors.raise_if_any()
+    email_norm = values["email"]
+    existing = CustomerAccount.get_or_none(CustomerAccount.email == email_norm)
+    if existing is not None:
+        _send_reset(existing)
+        return
+    customer = CustomerRow.get_or_none(CustomerRow.email == email_norm)
+    if customer is not None and CustomerAccount.get_or_none(CustomerAccount.customer == customer.id) is not None:
+        return  # the customer has an account under another e-mail; say nothing
+    if customer is None:
+        created = customers.add_customer(values["name"], values["phone"], email_norm, force=True)
+        customer_id = created.id
+    else:
+        customer_id = customer.id
+    now = clock.now()
+    try:
+        with database.atomic():
+            account = CustomerAccount.create(
+                customer=customer_id,
+                email=email_norm,
+                password_hash=hash_password(password),
+                email_verified_at=None,
+                password_changed_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return  # a concurrent sign-up with the same e-mail won; same reply
+    audit.record(_actor(account), "account.signup", "customer_account", account.id, customer_id=customer_id)
+    _send_verification(account)
+
+
+def _use_token(token: str, purpose: str) -> AccountToken:
+    row = (
+        AccountToken.get_or_none(AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose)
+        if token and len(token) <= 200
+        else None
+    )
+    if row is None or row.used_at is not None or row.expires_at <= clock.now():
+        what = "confirmation" if purpose == "verify" else "password reset"
+        raise ValidationError({"token": f"This {what} link is invalid, used or expired. Please ask for a new one."})
+    return row
+
+
+@transaction
+def verify_email(token: str) -> Account:
+    """Mark the e-mail of the token's account as proven; the token is used up."""
+    row = _use_token(token, "verify")
+    row.used_at = clock.now()
+    row.save()
+    account = CustomerAccount.get_by_id(row.account_id)
+    if account.email_verified_at is None:
+        account.email_verified_at = clock.now()
+        account.save()
+        audit.record(_actor(account), "account.verify", "customer_account", account.id)
+    return _account_out(account)
+
+
+# ---------------------------------------------------------------------------------------------
+# Log-in
+
+
+@transaction
+def _attempt(email: str, password: str, address: str | None, old_token: str | None) -> Session | ValidationError:
+    keys = _throttle_keys(email, address)
+    wait = _locked(keys)
+    if wait is not None:
+        return Throttled(wait)
+    try:
+        email_norm = normalise_email(email)
+    except ValidationError:
+        email_norm = None
+    account = CustomerAccount.get_or_none(CustomerAccount.email == email_norm) if email_norm else None
+    stored = account.password_hash if account is not None else _dummy_hash()
+    good = len(password) <= MAX_PASSWORD and verify_password(stored, password)
+    if account is None or not good:
+        _record_failure(keys)
+        wait = _locked(keys)
+        return Throttled(wait) if wait is not None else ValidationError({"password": LOGIN_FAILED})
+    customer = CustomerRow.get_by_id(account.customer_id)
+    if customer.archived:
+        return ValidationError({"password": LOGIN_FAILED})
+    _clear_throttle(email)
+    if account.email_verified_at is None:
+        _send_verification(account)
+        return ValidationError(
+            {"email": "Please confirm your e-mail address first: we have just sent you a new confirmation link."}
+        )
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+        account.save()
+    if old_token:
+        PortalSession.delete().where(PortalSession.token_hash == _digest(old_token)).execute()
+    row, token = _new_session_row(account.id)
+    audit.record(_actor(account), "account.login", "customer_account", account.id)
+    return _session_out(row, token, _account_out(account, customer.name))
+
+
+def log_in(email: str, password: str, address: str | None = None, old_token: str | None = None) -> Session:
+    """A new logged-in session (fresh token) for good credentials; the old session is dropped.
+
+    Failures raise ValidationError with the same message whether the e-mail exists or not
+    (`Throttled` when locked). Failures are committed before the error is raised.
+    """
+    purge_expired_sessions()
+    result = _attempt(email or "", password or "", address, old_token)
+    if isinstance(result, ValidationError):
+        raise result
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Password reset and change
+
+
+@transaction
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address has an account; the same silence either way."""
+    try:
+        email_norm = normalise_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "please enter the e-mail address you signed up with"}) from None
+    account = CustomerAccount.get_or_none(CustomerAccount.email == email_norm)
+    if account is not None:
+        _send_reset(account)
+
+
+def check_reset_token(token: str) -> None:
+    """Raise ValidationError (field ``token``) unless the reset link is still good."""
+    _use_token(token, "reset")
+
+
+@transaction
+def reset_password(token: str, password: str) -> None:
+    """Set a new password from a reset link; the link is used up and every session of the account ends.
+
+    Following the link proves the e-mail, so it also verifies an unconfirmed account and lifts a
+    log-in lock on it.
+    """
+    row = _use_token(token, "reset")
+    _check_new_password(password)
+    now = clock.now()
+    row.used_at = now
+    row.save()
+    account = CustomerAccount.get_by_id(row.account_id)
+    account.password_hash = hash_password(password)
+    account.password_changed_at = now
+    if account.email_verified_at is None:
+        account.email_verified_at = now
+    account.save()
+    AccountToken.update(used_at=now).where(
+        AccountToken.account == account.id, AccountToken.purpose == "reset", AccountToken.used_at.is_null()
+    ).execute()
+    PortalSession.delete().where(PortalSession.account == account.id).execute()
+    _clear_throttle(account.email)
+    audit.record(_actor(account), "account.reset_password", "customer_account", account.id)
+
+
+def _own_account(actor: Actor) -> CustomerAccount:
+    if actor.role != Role.CUSTOMER or actor.customer_id is None:
+        raise Forbidden("only a customer's own portal account can do this")
+    account = CustomerAccount.get_or_none(CustomerAccount.customer == actor.customer_id)
+    if account is None:
+        raise NotFound("no portal account")
+    return account
+
+
+@transaction
+def change_password(actor: Actor, current: str, new: str) -> Session:
+    """Change the password (the current one is required); every session ends and a new one is returned."""
+    account = _own_account(actor)
+    errors = FieldErrors()
+    if not verify_password(account.password_hash, current or ""):
+        errors.add("current_password", "is not your current password")
+    try:
+        _check_new_password(new or "", "new_password")
+    except ValidationError as exc:
+        errors.errors.update(exc.fields)
+    errors.raise_if_any()
+    account.password_hash = hash_password(new)
+    account.password_changed_at = clock.now()
+    account.save()
+    PortalSession.delete().where(PortalSession.account == account.id).execute()
+    row, token = _new_session_row(account.id)
+    audit.record(actor, "account.change_password", "customer_account", account.id)
+    return _session_out(row, token, _account_out(account))
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile
+
+
+def get_account(actor: Actor) -> Account:
+    return _account_out(_own_account(actor))
+
+
+def get_profile(actor: Actor) -> customers.Customer:
+    account = _own_account(actor)
+    return customers.get_customer(account.customer_id, actor=actor)
+
+
+@transaction
+def update_profile(actor: Actor, name: str, phone: str, address: str) -> customers.Customer:
+    """The customer edits their own contact details (the e-mail is the log-in and stays)."""
+    account = _own_account(actor)
+    errors = FieldErrors()
+    errors.check("name", customers.parse_name, name)
+    if not (phone or "").strip():
+        errors.add("phone", "must not be empty")
+    else:
+        errors.check("phone", customers.parse_phone, phone)
+    errors.check("address", customers.parse_text, "address", address)
+    errors.raise_if_any()
+    customers.edit_customer(account.customer_id, force=True, actor=SYSTEM, name=name, phone=phone, address=address)
+    audit.record(actor, "account.profile", "customer", account.customer_id)
+    return customers.get_customer(account.customer_id, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cars (the customer's own; other customers' cars do not exist for them)
+
+
+def _own_car(actor: Actor, car_id: int) -> vehicles.Vehicle:
+    account = _own_account(actor)
+    try:
+        car = vehicles.get_vehicle(int(car_id), actor=actor)
+    except (Forbidden, ValueError):
+        raise NotFound(f"no car {car_id}") from None
+    if car.customer_id != account.customer_id or car.archived:
+        raise NotFound(f"no car {car_id}")
+    return car
+
+
+def my_cars(actor: Actor) -> list[vehicles.Vehicle]:
+    account = _own_account(actor)
+    return vehicles.list_vehicles(customer_id=account.customer_id, actor=actor)
+
+
+def my_car(actor: Actor, car_id: int) -> vehicles.Vehicle:
+    return _own_car(actor, car_id)
+
+
+def _car_conflict(exc: Conflict) -> ValidationError:
+    text = str(exc)
+    field = "vin" if text.lower().startswith("vin") and "plate" not in text.lower() else "plate"
+    if "vin" in text.lower() and "plate" in text.lower():
+        field = "plate"
+    return ValidationError({field: "is already registered to another car; please call the shop"})
+
+
+@transaction
+def add_my_car(actor: Actor, **fields: object) -> vehicles.Vehicle:
+    """Add a car to the customer's own record (make, model, year, vin, plate, colour, mileage)."""
+    account = _own_account(actor)
+    allowed = {k: fields.get(k) for k in ("make", "model", "year", "vin", "plate", "colour", "mileage")}
+    allowed["colour"] = allowed["colour"] or ""
+    try:
+        car = vehicles.add_vehicle(account.customer_id, actor=SYSTEM, **allowed)  # type: ignore[arg-type]
+    except Conflict as exc:
+        raise _car_conflict(exc) from None
+    audit.record(actor, "account.car_add", "vehicle", car.id)
+    return car
+
+
+@transaction
+def edit_my_car(actor: Actor, car_id: int, **fields: object) -> vehicles.Vehicle:
+    """Change one of the customer's own cars; a lower mileage than recorded is refused."""
+    car = _own_car(actor, car_id)
+    changes = {k: v for k, v in fields.items() if k in ("make", "model", "year", "vin", "plate", "colour", "mileage")}
+    changes["colour"] = changes.get("colour") or ""
+    try:
+        updated = vehicles.edit_vehicle(car.id, actor=SYSTEM, **changes)
+    except Conflict as exc:
+        raise _car_conflict(exc) from None
+    audit.record(actor, "account.car_edit", "vehicle", car.id)
+    return updated
