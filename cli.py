@@ -6,6 +6,7 @@ import sys
 
 from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
+from garage_cli import portal as portal_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
 
@@ -28,6 +29,7 @@ app.add_typer(schedule.mechanic_app, name="mechanic")
 app.command("slots")(booking.slots)
 app.command("book")(booking.book)
 app.add_typer(booking.appointment_app, name="appointment")
+app.command("portal")(portal_cli.portal)
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

@@ -36,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(host: str, port: int, db: str | None = None, threads: int = 8, trusted_proxy: str | None = None,
-          https: bool = False) -> None:
+def serve(
+    host: str, port: int, db: str | None = None, threads: int = 8, trusted_proxy: str | None = None, https: bool = False
+) -> None:
     import waitress
 
     from customer_site import create_app

@@ -106,11 +106,11 @@ def is_https() -> bool:
 
 
 def set_session_cookie(token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="lax", secure=is_https())
+    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="Lax", secure=is_https())
 
 
 def clear_session_cookie() -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https())
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=is_https())
 
 
 def check_csrf() -> None:

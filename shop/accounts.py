@@ -28,7 +28,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from shop import audit, clock, customers, events, settings, vehicles
 from shop.auth import (
@@ -178,9 +178,9 @@ def load_session(token: str | None) -> Session | None:
     if not token or len(token) > 200:
         return None
     query = (
-        PortalSession.select(PortalSession, CustomerAccount, CustomerRow.name)
-        .join(CustomerAccount, join_type="LEFT OUTER")
-        .join(CustomerRow, join_type="LEFT OUTER")
+        PortalSession.select(PortalSession, CustomerAccount, CustomerRow.id, CustomerRow.name)
+        .join(CustomerAccount, join_type=JOIN.LEFT_OUTER)
+        .join(CustomerRow, join_type=JOIN.LEFT_OUTER)
         .where(PortalSession.token_hash == _digest(token))
     )
     row = query.first()
@@ -272,10 +272,7 @@ def _record_failure(keys: list[tuple[str, int]]) -> None:
     now = clock.now()
     for key, free in keys:
         row = LoginThrottle.get_or_none(LoginThrottle.key == key)
-        if row is None or now - row.last_failure_at > THROTTLE_FORGET:
-            failures = 1
-        else:
-            failures = row.failures + 1
+        failures = 1 if row is None or now - row.last_failure_at > THROTTLE_FORGET else row.failures + 1
         lock = _lock_for(failures, free)
         values = {"failures": failures, "last_failure_at": now, "locked_until": now + lock if lock else None}
         (

@@ -2,7 +2,7 @@
 <h1>{{title}}</h1>
 % labels = {'make': 'Make', 'model': 'Model', 'year': 'Year', 'vin': 'VIN', 'plate': 'Licence plate', 'colour': 'Colour', 'mileage': 'Mileage (km)'}
 % include('_errors', fields=tuple(labels), labels=labels)
-<form method="post" action="{{'/cars/%d' % car.id if car else '/cars/new'}}" class="form" novalidate>
+<form id="car_form-form" method="post" action="{{'/cars/%d' % car.id if car else '/cars/new'}}" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
 % include('_field', name='make', label='Make', required=True, hint='e.g. Volkswagen')
 % include('_field', name='model', label='Model', required=True, hint='e.g. Golf')

@@ -1,7 +1,7 @@
 % rebase('layout')
 <h1>Log in</h1>
 % include('_errors', fields=('email', 'password'), labels={'email': 'E-mail', 'password': 'Password'})
-<form method="post" action="/login" class="form" novalidate>
+<form id="login-form" method="post" action="/login" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <input type="hidden" name="next" value="{{next}}">
 % include('_field', name='email', label='E-mail', type='email', autocomplete='username', required=True)

@@ -5,7 +5,7 @@
 <p><a href="/forgot">Ask for a new link</a></p>
 % else:
 % include('_errors', fields=('password',), labels={'password': 'New password'})
-<form method="post" action="/reset" class="form" novalidate>
+<form id="reset-form" method="post" action="/reset" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <input type="hidden" name="token" value="{{token}}">
 % include('_field', name='password', label='New password', type='password', autocomplete='new-password', required=True, hint='At least 10 characters.')

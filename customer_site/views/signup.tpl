@@ -2,7 +2,7 @@
 <h1>Create an account</h1>
 <p>With an account you can book appointments, follow your repair and download your invoices.</p>
 % include('_errors', fields=('name', 'email', 'phone', 'password'), labels={'name': 'Name', 'email': 'E-mail', 'phone': 'Phone', 'password': 'Password'})
-<form method="post" action="/signup" class="form" novalidate>
+<form id="signup-form" method="post" action="/signup" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
 % include('_field', name='name', label='Name', autocomplete='name', required=True)
 % include('_field', name='email', label='E-mail', type='email', autocomplete='email', required=True)

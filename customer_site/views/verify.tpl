@@ -5,7 +5,7 @@
 <p><a href="/login">Log in</a> to get a new confirmation link.</p>
 % else:
 <p>Please press the button to confirm your e-mail address.</p>
-<form method="post" action="/verify" class="form">
+<form id="verify-form" method="post" action="/verify" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <input type="hidden" name="token" value="{{token}}">
   <button type="submit" class="button primary">Confirm my e-mail</button>

@@ -1,0 +1,182 @@
+"""Portal pages over HTTP (WebTest): public pages, cars, headers, error pages, escaping, IDOR."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from shop import accounts, catalog, settings, vehicles
+from tests.portal_support import Browser, errors, make_customer, text
+
+pytest_plugins = ["tests.portal_support"]
+
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def priced(db) -> None:  # type: ignore[no-untyped-def]
+    catalog.add_category("Maintenance")
+    catalog.add_category("Tyres")
+    catalog.add_service("Oil change", "Maintenance", 45, Decimal("89.90"), description="Oil and filter")
+    catalog.add_service("Tyre change", "Tyres", 30, Decimal("40.00"))
+
+
+def test_landing_page_names_the_shop_and_offers_booking(browser: Browser) -> None:
+    settings.set_many({"shop.name": "Kessler Autoservice", "shop.address": "Werkstraße 12, Berlin"})
+    page = browser.get("/")
+    assert "Kessler Autoservice" in text(page) and "Werkstraße 12, Berlin" in page.text
+    assert page.html.find("a", href="/book") is not None
+
+
+def test_about_page_shows_the_text_from_settings(browser: Browser) -> None:
+    settings.set_value("portal.about", "Family shop since 1987.\n\nWe fix every make.")
+    page = browser.get("/about")
+    paragraphs = [p.get_text() for p in page.html.find("main").find_all("p")]
+    assert "Family shop since 1987." in paragraphs and "We fix every make." in paragraphs
+
+
+def test_services_page_lists_prices_and_durations_by_category(browser: Browser, priced) -> None:
+    page = browser.get("/services")
+    headings = [h.get_text() for h in page.html.find_all("h2")]
+    assert headings[:2] == ["Maintenance", "Tyres"]
+    body = text(page)
+    assert "Oil change" in body and "89.90 €" in body and "45 min" in body and "Oil and filter" in body
+
+
+def test_every_response_carries_the_security_headers(browser: Browser) -> None:
+    for path in ["/", "/login", "/static/site.css", "/no-such-page"]:
+        response = browser.get(path, expect_errors=True)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(browser: Browser) -> None:
+    for path in ["/", "/login", "/signup", "/services", "/about", "/forgot"]:
+        page = browser.get(path)
+        assert all(tag.get("src") for tag in page.html.find_all("script"))
+        assert page.html.find("style") is None and page.html.find(attrs={"style": True}) is None
+        assert page.html.find(attrs={"onclick": True}) is None
+
+
+def test_unknown_page_gets_a_friendly_404(browser: Browser) -> None:
+    page = browser.get("/no-such-page", status=404)
+    assert "Page not found" in text(page) and "<html" in page.text
+
+
+def test_a_crash_shows_a_friendly_page_without_traceback(db, capsys) -> None:
+    from customer_site import create_app
+
+    wrapped = create_app()
+
+    @wrapped.bottle.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    page = Browser(wrapped).get("/boom", status=500, expect_errors=True)
+    assert "Something went wrong" in page.text
+    assert "secret detail" not in page.text and "Traceback" not in page.text
+
+
+def test_too_large_request_body_is_refused(browser: Browser) -> None:
+    response = browser.post("/login", {"email": "a" * 300_000}, status=413)
+    assert response.status_int == 413
+
+
+def test_script_payloads_in_every_text_field_come_back_escaped(browser: Browser, mailbox) -> None:
+    make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    browser.submit_form(browser.get("/account/profile"), "profile-form", name=XSS, address=XSS)
+    browser.submit_form(browser.get("/cars/new"), "car_form-form", make=XSS, model=XSS, colour=XSS)
+    for path in ["/account", "/cars", "/account/profile"]:
+        page = browser.get(path)
+        assert XSS not in page.text and "&lt;script&gt;" in page.text
+    stranger = Browser(browser.app)
+    refused = stranger.submit_form(stranger.get("/signup"), "signup-form", name=XSS, email=XSS, phone=XSS, password="x")
+    assert XSS not in refused.text
+
+
+def test_add_and_edit_a_car(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    added = browser.submit_form(
+        browser.get("/cars/new"),
+        "car_form-form",
+        make="Volkswagen",
+        model="Golf",
+        year="2019",
+        plate="B-AB 123",
+        mileage="42000",
+    )
+    assert added.location.endswith("/cars?done=car_added")
+    car = vehicles.list_vehicles(customer_id=customer_id)[0]
+    assert (car.make, car.model, car.year, car.plate, car.mileage) == ("Volkswagen", "Golf", 2019, "B AB 123", 42000)
+    page = browser.get(f"/cars/{car.id}")
+    saved = browser.submit_form(page, "car_form-form", colour="Blue", mileage="45000")
+    assert saved.location.endswith("/cars?done=car_saved")
+    assert vehicles.get_vehicle(car.id).colour == "Blue"
+
+
+def test_bad_car_input_names_the_field_and_stores_nothing(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    page = browser.submit_form(
+        browser.get("/cars/new"), "car_form-form", make="", model="Golf", year="1850", vin="123", mileage="-5"
+    )
+    found = errors(page)
+    assert set(found) == {"make", "year", "vin", "mileage"}
+    assert "1850" in found["year"]
+    assert vehicles.list_vehicles(customer_id=customer_id) == []
+
+
+def test_a_lower_mileage_than_recorded_is_refused(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    actor = accounts.get_account(_actor(customer_id)).actor()
+    car = accounts.add_my_car(actor, make="VW", model="Golf", mileage="50000")
+    browser.log_in("anna@example.com")
+    page = browser.submit_form(browser.get(f"/cars/{car.id}"), "car_form-form", mileage="1000")
+    assert "mileage" in errors(page)
+    assert vehicles.get_vehicle(car.id).mileage == 50000
+
+
+def _actor(customer_id: int):  # type: ignore[no-untyped-def]
+    from shop.auth import Actor, Role
+
+    return Actor(role=Role.CUSTOMER, name="t", customer_id=customer_id)
+
+
+def test_another_customers_car_is_404_for_reading_and_writing(browser: Browser, mailbox) -> None:
+    other_id = make_customer(mailbox, "bob@example.com", name="Bob", phone="030 5555555")
+    theirs = vehicles.add_vehicle(other_id, "Opel", "Astra", plate="B-XY 999")
+    make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    browser.get(f"/cars/{theirs.id}", status=404)
+    csrf = browser.get("/cars/new").html.find("input", {"name": "csrf_token"})["value"]
+    browser.post(f"/cars/{theirs.id}", {"csrf_token": csrf, "make": "Hacked", "model": "X"}, status=404)
+    assert vehicles.get_vehicle(theirs.id).make == "Opel"
+    browser.get("/cars/999999", status=404)
+    browser.get("/cars/abc", status=404)
+
+
+def test_static_files_are_served_with_caching(browser: Browser) -> None:
+    css = browser.get("/static/site.css")
+    assert css.content_type == "text/css" and "max-age" in css.headers["Cache-Control"]
+    assert browser.get("/static/../web.py", status=[403, 404]).status_int in (403, 404)
+
+
+def test_account_pages_are_not_cached(browser: Browser, mailbox) -> None:
+    make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    assert browser.get("/account").headers["Cache-Control"] == "no-store"
+
+
+def test_bottle_signed_cookies_are_never_used() -> None:
+    from pathlib import Path
+
+    portal = "\n".join(p.read_text() for p in (Path(__file__).parent.parent / "customer_site").rglob("*.py"))
+    assert "cookie(" in portal  # the check below looks at real cookie calls
+    assert re.search(r"(get|set)_cookie\([^)]*secret", portal) is None
