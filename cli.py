@@ -7,11 +7,13 @@ import sys
 from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
 from garage_cli import portal as portal_cli
+from garage_cli import tui as tui_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
 
 app = make_root()
 app.command("init")(system.init)
+app.command("tui")(tui_cli.tui)
 app.add_typer(system.db_app, name="db")
 app.add_typer(system.settings_app, name="settings")
 app.add_typer(staff.app, name="staff")

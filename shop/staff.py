@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
@@ -163,3 +165,48 @@ def authenticate(username: str, password: str) -> StaffMember:
         row.password_hash = hash_password(password)
         row.save()
     return _out(row)
+
+
+# Login throttling for interactive front ends (the TUI): after FREE_LOGIN_ATTEMPTS failures in a row
+# for one username, each further attempt must wait twice as long as the one before (capped), so a
+# guesser at a terminal gets a handful of tries a minute. Kept per process: one TUI is one process.
+FREE_LOGIN_ATTEMPTS = 3
+MAX_LOGIN_DELAY = timedelta(seconds=60)
+_login_failures: dict[str, tuple[int, datetime]] = {}
+_login_lock = threading.Lock()
+
+
+def login_delay(username: str) -> timedelta:
+    """How long USERNAME must still wait before the next attempt is even checked (zero: go ahead)."""
+    key = username.strip().lower()
+    with _login_lock:
+        count, last = _login_failures.get(key, (0, None))
+    if count < FREE_LOGIN_ATTEMPTS or last is None:
+        return timedelta(0)
+    wait = min(timedelta(seconds=2 ** (count - FREE_LOGIN_ATTEMPTS + 1)), MAX_LOGIN_DELAY)
+    return max(last + wait - clock.now(), timedelta(0))
+
+
+def login(username: str, password: str) -> StaffMember:
+    """`authenticate`, slowed down after repeated failures for the same username."""
+    key = username.strip().lower()
+    delay = login_delay(key)
+    if delay > timedelta(0):
+        seconds = math.ceil(delay.total_seconds())
+        raise ValidationError({"password": f"too many failed attempts; try again in {seconds} s"})
+    try:
+        member = authenticate(username, password)
+    except ValidationError:
+        with _login_lock:
+            count, _ = _login_failures.get(key, (0, None))
+            _login_failures[key] = (count + 1, clock.now())
+        raise
+    with _login_lock:
+        _login_failures.pop(key, None)
+    return member
+
+
+def reset_login_failures() -> None:
+    """Forget every failed-login count (tests, or an admin unlocking a terminal by restarting it)."""
+    with _login_lock:
+        _login_failures.clear()

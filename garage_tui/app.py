@@ -1,0 +1,91 @@
+"""The Textual app: login first, then the main screen for the logged-in staff member's role."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from garage_tui.areas import allowed_areas
+from garage_tui.screens.help import HelpScreen
+from garage_tui.screens.login import LoginScreen
+from garage_tui.screens.main import MainScreen
+from shop.auth import SYSTEM, Actor
+from shop.staff import StaffMember
+
+LOG_ENV = "GARAGE_TUI_LOG"
+
+
+def setup_logging() -> Path:
+    """Unexpected errors go to a file (the screen only shows a short note)."""
+    path = Path(os.environ.get(LOG_ENV) or Path.home() / ".cache" / "garage" / "tui.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("garage_tui")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path
+
+
+class GarageApp(App[None]):
+    CSS_PATH = "garage.tcss"
+    TITLE = "garage"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f1", "help", "Help")]
+
+    def __init__(self, user: StaffMember | None = None) -> None:
+        super().__init__()
+        self.user = user
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.actor() if self.user is not None else SYSTEM
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.user) if self.user is not None else LoginScreen())
+
+    def logged_in(self, member: StaffMember) -> None:
+        self.user = member
+        self.switch_screen(MainScreen(member))
+
+    def logout(self) -> None:
+        self.user = None
+        self.switch_screen(LoginScreen())
+
+    def main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections: list[tuple[str, list[type]]] = [("Everywhere", [GarageApp])]
+        if self.user is not None:
+            sections[0][1].append(MainScreen)
+            for area in allowed_areas(self.actor):
+                sections.append((area.title, [area.pane, *area.pane.HELP_PARTS]))
+        from garage_tui.widgets.form import FormScreen
+
+        sections.append(("Forms", [FormScreen]))
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main_screen()
+        if main is None:
+            return
+        yield SystemCommand("Log out", "Back to the login screen", self.logout)
+        for area in main.areas:
+            yield SystemCommand(
+                f"Open {area.title}",
+                f"Go to {area.title} ({area.fkey.upper()})",
+                partial(main.action_open_area, area.key),
+            )
+            for title, help_text, action in area.pane.COMMANDS:
+                yield SystemCommand(title, help_text, partial(main.run_area_action, area.key, action))

@@ -1,0 +1,32 @@
+"""The areas of the main screen, who may see each, and the key that opens it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from garage_tui.screens.admin import AdminPane
+from garage_tui.widgets.pane import AreaPane
+from shop.auth import Actor, can
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    title: str
+    fkey: str
+    allowed: Callable[[Actor], bool]
+    pane: type[AreaPane]
+
+
+def _any(*actions: str) -> Callable[[Actor], bool]:
+    return lambda actor: any(can(actor, a) for a in actions)
+
+
+AREAS: list[Area] = [
+    Area("admin", "Admin", "f9", _any("settings.write", "staff.write"), AdminPane),
+]
+
+
+def allowed_areas(actor: Actor) -> list[Area]:
+    return [a for a in AREAS if a.allowed(actor)]

@@ -1,0 +1,68 @@
+"""The main screen after login: header, one tab per area the role may use, footer with keys."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from garage_tui.areas import AREAS, Area, allowed_areas
+from garage_tui.widgets.header import ShopHeader
+from garage_tui.widgets.pane import AreaPane
+from shop.staff import StaffMember
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "logout", "Log out"),
+        *[Binding(a.fkey, f"open_area('{a.key}')", a.title, show=False) for a in AREAS],
+    ]
+
+    def __init__(self, user: StaffMember) -> None:
+        super().__init__(id="main")
+        self.user = user
+        self.areas = allowed_areas(user.actor())
+
+    def compose(self) -> ComposeResult:
+        yield ShopHeader(self.user)
+        if self.areas:
+            with TabbedContent(id="areas"):
+                for area in self.areas:
+                    with TabPane(f"{area.title} [dim]{area.fkey.upper()}[/]", id=f"area-{area.key}"):
+                        yield area.pane(id=f"pane-{area.key}")
+        else:
+            yield Static("There is nothing your role may open yet.", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.areas:
+            self.call_after_refresh(self.pane(self.areas[0].key).activate)
+
+    def pane(self, key: str) -> AreaPane:
+        return self.query_one(f"#pane-{key}", AreaPane)
+
+    def area(self, key: str) -> Area | None:
+        return next((a for a in self.areas if a.key == key), None)
+
+    def action_open_area(self, key: str) -> bool:
+        if self.area(key) is None:
+            title = next((a.title for a in AREAS if a.key == key), key)
+            self.app.notify(f"{title} is not available to your role.", severity="warning")
+            return False
+        self.query_one("#areas", TabbedContent).active = f"area-{key}"
+        return True
+
+    def run_area_action(self, key: str, action: str) -> None:
+        if self.action_open_area(key):
+            self.call_after_refresh(self.pane(key).run_action, action)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id or ""
+        if event.tabbed_content.id == "areas" and pane_id.startswith("area-"):
+            self.pane(pane_id.removeprefix("area-")).activate()
+
+    def action_logout(self) -> None:
+        self.app.logout()  # type: ignore[attr-defined]

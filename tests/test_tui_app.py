@@ -1,0 +1,214 @@
+"""The TUI shell: login (and its throttle), role-aware areas, help, command palette, admin settings and staff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+
+from garage_tui.app import GarageApp
+from garage_tui.screens.help import HelpScreen
+from garage_tui.screens.main import MainScreen
+from garage_tui.widgets.form import FormScreen
+from shop import settings, staff
+from shop.errors import ValidationError
+from tests import tui_fixtures
+from tests.tui_fixtures import PASSWORDS, settle
+
+tui_shop = tui_fixtures.tui_shop
+SIZE = (120, 40)
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def log_in(pilot, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    pilot.app.screen.query_one("#username", Input).value = username
+    pilot.app.screen.query_one("#password", Input).value = password
+    await pilot.click("#login")
+    await settle(pilot)
+
+
+async def test_login_with_right_password_opens_the_main_screen_for_that_role(tui_shop) -> None:
+    app = GarageApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ada", PASSWORDS["ada"])
+        assert isinstance(app.screen, MainScreen)
+        assert app.user is not None and app.user.username == "ada"
+        assert app.screen.query_one("#header-user", Static).content == "Ada Admin (admin)"
+        assert str(app.screen.query_one("#header-clock", Static).content) == "Mon 23 Nov 2026  08:00"
+        assert [a.key for a in app.screen.areas] == ["admin"]
+
+
+async def test_login_with_wrong_password_stays_and_says_so(tui_shop) -> None:
+    app = GarageApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ada", "not-the-password")
+        assert not isinstance(app.screen, MainScreen)
+        assert str(app.screen.query_one("#login-error", Static).content) == "wrong username or password"
+        assert app.screen.query_one("#password", Input).value == ""
+
+
+def test_repeated_login_failures_make_the_next_attempt_wait(tui_shop, frozen_clock) -> None:
+    for _ in range(staff.FREE_LOGIN_ATTEMPTS):
+        with pytest.raises(ValidationError, match="wrong username or password"):
+            staff.login("desk", "guess-guess-guess")
+    with pytest.raises(ValidationError, match=r"too many failed attempts; try again in 2 s"):
+        staff.login("desk", PASSWORDS["desk"])  # even the right password waits
+    frozen_clock.advance(timedelta(seconds=2))
+    assert staff.login("desk", PASSWORDS["desk"]).username == "desk"
+    assert staff.login_delay("desk") == timedelta(0)
+
+
+def test_login_delay_doubles_and_is_capped(tui_shop, frozen_clock) -> None:
+    delays = []
+    for _ in range(12):
+        frozen_clock.advance(staff.MAX_LOGIN_DELAY)
+        with pytest.raises(ValidationError):
+            staff.login("max", "wrong-wrong-wrong")
+        delays.append(staff.login_delay("max").total_seconds())
+    assert delays[:5] == [0, 0, 2, 4, 8]
+    assert max(delays) == staff.MAX_LOGIN_DELAY.total_seconds()
+
+
+async def test_mechanic_cannot_open_admin(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "admin" not in [a.key for a in app.screen.areas]
+        assert not app.screen.query("#pane-admin")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert any("not available to your role" in str(n.message) for n in app._notifications)
+
+
+async def test_front_desk_cannot_open_admin(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query("#pane-admin")
+
+
+async def test_admin_setting_edit_shows_the_reason_next_to_the_field_then_saves(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#settings-table", DataTable)
+        table.focus()
+        keys = [row[0] for row in cells(table)]
+        table.move_cursor(row=keys.index("tax.rate"))
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        field = app.screen.field_widget("tax.rate")
+        field.value = "250"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.error_text("tax.rate") == "must be between 0 and 100"
+        field.value = "7"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert settings.get("tax.rate") == "7"
+        assert ["tax.rate", "7", "VAT/sales tax rate in percent"] in cells(table)
+
+
+async def test_admin_adds_staff_with_field_errors_first(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
+        app.screen.query_one("#staff-table", DataTable).focus()
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-username", Input).value = "9x"
+        form.query_one("#f-password", Input).value = "short"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.error_text("username").startswith("use 2-32 lower-case letters")
+        assert form.error_text("full_name") == "must not be empty"
+        assert form.error_text("password") == "must be at least 10 characters"
+        form.query_one("#f-username", Input).value = "jan"
+        form.query_one("#f-full_name", Input).value = "Jan Neu"
+        form.query_one("#f-role", Select).value = "mechanic"
+        form.query_one("#f-password", Input).value = "jan-new-password"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert staff.get_staff("jan").role == "mechanic"
+        assert ["jan", "Jan Neu", "mechanic", "", "yes"] in cells(app.screen.query_one("#staff-table", DataTable))
+
+
+async def test_admin_deactivates_staff_and_shows_them_with_inactive(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
+        table = app.screen.query_one("#staff-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[r[0] for r in cells(table)].index("max"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert not staff.get_staff("max").active
+        assert "max" not in [r[0] for r in cells(table)]
+        await pilot.press("i")
+        await settle(pilot)
+        assert ["max", "Max Mechanic", "mechanic", "", "no"] in cells(table)
+
+
+async def test_last_admin_cannot_be_deactivated_and_the_reason_is_shown(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
+        table = app.screen.query_one("#staff-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[r[0] for r in cells(table)].index("ada"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert staff.get_staff("ada").active
+        assert any("last active admin" in str(n.message) for n in app._notifications)
+
+
+async def test_help_lists_the_keys_of_every_area_the_role_may_use(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = cells(app.screen.query_one("#help-table", DataTable))
+        assert ["Admin", "a", "Add staff"] in rows
+        assert ["Everywhere", "F1", "Help"] in rows
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_runs_an_area_action(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add staff member")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.form_title == "Add staff member"
+
+
+async def test_logout_returns_to_login(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert app.user is None
+        assert app.screen.query_one("#username", Input).has_focus

@@ -1,0 +1,75 @@
+"""Snapshots of every TUI screen at 120x40 (key ones at 80x24) on fixed data and a frozen clock.
+
+Update after an intended change with: pytest tests/test_tui_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, TabbedContent
+
+from garage_tui.app import GarageApp
+from tests import tui_fixtures
+from tests.tui_fixtures import settle
+
+tui_shop = tui_fixtures.tui_shop
+BIG = (120, 40)
+SMALL = (80, 24)
+
+
+def test_login_screen(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(), terminal_size=BIG, run_before=settle)
+
+
+def test_login_screen_small(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(), terminal_size=SMALL, run_before=settle)
+
+
+def test_login_failure(tui_shop, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        pilot.app.screen.query_one("#username", Input).value = "ada"
+        pilot.app.screen.query_one("#password", Input).value = "wrong-password"
+        await pilot.click("#login")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(), terminal_size=BIG, run_before=run_before)
+
+
+def test_admin_settings(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, run_before=settle)
+
+
+def test_admin_settings_small(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SMALL, run_before=settle)
+
+
+def test_admin_staff(tui_shop, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        pilot.app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
+        pilot.app.screen.query_one("#staff-table", DataTable).focus()
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, run_before=run_before)
+
+
+def test_add_staff_form_with_errors(tui_shop, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        pilot.app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
+        pilot.app.screen.query_one("#staff-table", DataTable).focus()
+        await pilot.press("a")
+        await settle(pilot)
+        pilot.app.screen.field_widget("username").value = "Bad Name"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, run_before=run_before)
+
+
+def test_help_screen(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, press=["f1"], run_before=settle)
+
+
+def test_mechanic_main_screen(tui_shop, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_shop.mechanic), terminal_size=BIG, run_before=settle)
