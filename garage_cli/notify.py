@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import time
 
 import typer
@@ -10,6 +11,8 @@ import typer
 from garage_cli import output
 from garage_cli.root import make_app, use_db
 from shop import notifications
+from shop.notifications import preferences, templates
+from shop.notifications import reminders as reminder_service
 
 app = make_app("Outgoing e-mail and SMS: send the outbox, inspect it, retry dead messages.")
 COLUMNS = ["id", "kind", "channel", "recipient", "status", "attempts", "next_attempt_at", "last_error"]
@@ -115,3 +118,114 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """Counts per state and the age of the oldest waiting message."""
     use_db()
     output.emit(notifications.backlog(), as_json)
+
+
+template_app = make_app("Message templates: list, show, change (admin) or reset to the default.")
+app.add_typer(template_app, name="template")
+
+
+@template_app.command("list")
+def template_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every message kind, and which parts the shop has changed."""
+    use_db()
+    output.emit(templates.list_templates(), as_json, ["kind", "description", "overridden"])
+
+
+@template_app.command("show")
+def template_show(
+    kind: str = typer.Argument(..., metavar="KIND"),
+    part: str | None = typer.Option(None, "--part", help="subject, text, html or sms (default: all)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Print a template (the shop's version if changed, else the default) and its placeholders."""
+    use_db()
+    template = templates.get_template(kind)
+    if as_json:
+        output.print_json(template)
+        return
+    if part is not None:
+        if part not in templates.PARTS:
+            raise typer.BadParameter(f"{part!r} is not one of {', '.join(templates.PARTS)}", param_hint="--part")
+        typer.echo(getattr(template, part), nl=False)
+        return
+    for name in templates.PARTS:
+        mark = " (changed)" if name in template.overridden else ""
+        typer.echo(f"== {name}{mark}")
+        typer.echo(getattr(template, name).rstrip("\n"))
+    typer.echo(f"== placeholders: {', '.join('${' + v + '}' for v in template.variables)}")
+
+
+@template_app.command("set")
+def template_set(
+    kind: str = typer.Argument(..., metavar="KIND"),
+    part: str = typer.Argument(..., metavar="PART", help="subject, text, html or sms"),
+    file: typer.FileText | None = typer.Option(None, "--file", help="Read the new text from FILE (default: stdin)."),
+) -> None:
+    """Replace one part of a template; unknown placeholders are refused."""
+    use_db()
+    body = (file or sys.stdin).read()
+    templates.set_template(kind, part, body)
+    typer.echo(f"{kind} {part} changed")
+
+
+@template_app.command("reset")
+def template_reset(
+    kind: str = typer.Argument(..., metavar="KIND"),
+    part: str | None = typer.Argument(None, metavar="[PART]"),
+) -> None:
+    """Go back to the default text for one part, or all parts."""
+    use_db()
+    templates.reset_template(kind, part)
+    typer.echo(f"{kind} {part or 'all parts'} reset to the default")
+
+
+@app.command("prefs")
+def prefs(
+    customer_id: int = typer.Argument(..., metavar="CUSTOMER_ID"),
+    channel: str | None = typer.Option(None, "--channel", help="email, sms or none"),
+    reminders: bool | None = typer.Option(None, "--reminders/--no-reminders", help="Appointment reminders."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show or change how a customer wants to be told (channel, reminders)."""
+    use_db()
+    if channel is None and reminders is None:
+        output.emit(preferences.get_contact(customer_id), as_json)
+        return
+    contact = preferences.set_preferences(customer_id, channel=channel, reminders=reminders)
+    output.done(
+        f"customer {customer_id}: {contact.channel}, reminders {'on' if contact.reminders else 'off'}",
+        contact,
+        as_json,
+    )
+
+
+reminders_app = make_app("Appointment reminders (run `garage reminders queue` from cron, e.g. every 15 minutes).")
+
+
+@reminders_app.command("queue")
+def reminders_queue(
+    ahead: str | None = typer.Option(None, "--ahead", help="Offsets such as 24h,2h (default: reminders.offsets)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Queue the reminders that are due now; running it again queues nothing twice."""
+    use_db()
+    result = reminder_service.queue_reminders(ahead)
+    output.done(
+        f"queued {result.queued} reminder(s); {result.already} already queued, {result.skipped} skipped",
+        result,
+        as_json,
+    )
+
+
+@reminders_app.command("due")
+def reminders_due(
+    ahead: str | None = typer.Option(None, "--ahead", help="Offsets such as 24h,2h (default: reminders.offsets)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Appointments inside the reminder window and the state of their reminder."""
+    use_db()
+    output.emit(
+        reminder_service.due(ahead),
+        as_json,
+        ["appointment_id", "customer_name", "start", "offset", "state", "message_id"],
+    )

@@ -19,7 +19,9 @@ _subscribers: dict[type, list[Callable[[Any], None]]] = defaultdict(list)
 _loaded = False
 
 # Modules whose import registers subscribers (e.g. the notification rules).
-SUBSCRIBER_MODULES: list[str] = []
+SUBSCRIBER_MODULES: list[str] = [
+    "shop.notifications.rules",
+]
 
 
 def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
