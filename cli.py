@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from garage_cli import billing as billing_cli
 from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
 from garage_cli import portal as portal_cli
@@ -33,6 +34,8 @@ app.command("slots")(booking.slots)
 app.command("book")(booking.book)
 app.add_typer(booking.appointment_app, name="appointment")
 app.command("portal")(portal_cli.portal)
+app.add_typer(billing_cli.quote_app, name="quote")
+app.add_typer(billing_cli.invoice_app, name="invoice")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

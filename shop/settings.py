@@ -58,6 +58,16 @@ def _percent(value: str) -> str:
     return str(rate.normalize() if rate == rate.to_integral() else rate)
 
 
+def _money(value: str) -> str:
+    try:
+        amount = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("must be a non-negative amount with at most two decimals")
+    return str(amount.quantize(Decimal("0.01")))
+
+
 def _region(value: str) -> str:
     value = value.strip().upper()
     if value not in phonenumbers.SUPPORTED_REGIONS:
@@ -181,6 +191,10 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("portal.about", "", _text, "About-us text on the customer portal (blank lines split paragraphs)"),
         SettingSpec("portal.session_idle_minutes", "60", integer(5, 1440), "Portal log-in ends after this idle time"),
         SettingSpec("portal.session_max_hours", "24", integer(1, 720), "Portal log-in ends this long after log-in"),
+        SettingSpec("labour.rate", "90.00", _money, "Default labour rate per hour (net)"),
+        SettingSpec("quote.validity_days", "30", integer(1, 365), "Days a sent quote stays valid"),
+        SettingSpec("invoice.payment_days", "14", integer(0, 365), "Days from issue to the invoice's due date"),
+        SettingSpec("invoice.footer", "", _text, "Payment terms / bank details printed at the foot of invoices"),
     ]
 }
 

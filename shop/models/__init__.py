@@ -2,6 +2,7 @@
 
 from shop.models.accounts import AccountToken, CustomerAccount, LoginThrottle, PortalSession
 from shop.models.base import BaseModel
+from shop.models.billing import DocumentCounter, Invoice, InvoiceLine, Payment, Quote, QuoteLine
 from shop.models.booking import Appointment, AppointmentHistory, AppointmentService
 from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
@@ -35,6 +36,12 @@ ALL_MODELS: list[type[BaseModel]] = [
     PortalSession,
     AccountToken,
     LoginThrottle,
+    Quote,
+    QuoteLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    DocumentCounter,
 ]
 
 __all__ = [
@@ -49,6 +56,9 @@ __all__ = [
     "Closure",
     "Customer",
     "CustomerAccount",
+    "DocumentCounter",
+    "Invoice",
+    "InvoiceLine",
     "LoginThrottle",
     "MechanicHours",
     "MileageReading",
@@ -56,7 +66,10 @@ __all__ = [
     "OpeningHours",
     "OutboxMessage",
     "Part",
+    "Payment",
     "PortalSession",
+    "Quote",
+    "QuoteLine",
     "Service",
     "ServiceCategory",
     "Setting",

@@ -1,0 +1,312 @@
+"""`garage quote ...` and `garage invoice ...`"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from garage_cli import output
+from garage_cli.root import make_app, use_db
+from shop import invoices, quotes
+
+quote_app = make_app("Quotes (estimates): create, add lines, send, accept/decline per line.")
+invoice_app = make_app("Invoices: draft, issue (numbered), pay, credit notes, PDF.")
+
+LINE_COLUMNS = ["position", "kind", "description", "quantity", "unit_price", "tax_rate", "amount"]
+QUOTE_LINE_COLUMNS = [*LINE_COLUMNS, "decision"]
+QUOTE_COLUMNS = ["id", "customer_name", "vehicle", "status", "valid_until", "total"]
+INVOICE_COLUMNS = ["id", "number", "kind", "status", "customer_name", "issue_date", "due_date", "total", "paid", "due"]
+
+KIND_HELP = "service, labour, part, other or discount"
+
+
+def _print_document(doc, header: list[str], line_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
+    output.print_record(doc, header)
+    typer.echo("")
+    if doc.lines:
+        output.print_table(list(doc.lines), line_columns)
+    else:
+        typer.echo("(no lines)")
+    typer.echo("")
+    typer.echo(f"net {doc.totals.net}  tax {doc.totals.tax}  total {doc.totals.total}")
+
+
+def _show_quote(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    if as_json:
+        output.print_json(doc)
+    else:
+        header = ["id", "customer_name", "vehicle", "status", "valid_until", "notes"]
+        _print_document(doc, header, QUOTE_LINE_COLUMNS)
+        if doc.status in ("accepted", "sent") and doc.accepted.total:
+            typer.echo(f"accepted so far: total {doc.accepted.total}")
+
+
+def _show_invoice(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    if as_json:
+        output.print_json(doc)
+        return
+    header = ["id", "number", "kind", "status", "customer_name", "vehicle", "mileage", "issue_date", "due_date"]
+    header += [f for f in ("credit_of", "reason", "notes") if getattr(doc, f)]
+    _print_document(doc, header, LINE_COLUMNS)
+    if doc.kind == "invoice" and doc.number:
+        typer.echo(f"paid {doc.paid}  credited {doc.credited}  due {doc.due}")
+
+
+def _line_options(
+    kind: str,
+    service: str | None,
+    part: str | None,
+    description: str | None,
+    quantity: str,
+    price: str | None,
+    tax: str | None,
+) -> dict[str, object]:
+    return {
+        "kind": kind,
+        "service": service,
+        "part": part,
+        "description": description,
+        "quantity": quantity,
+        "unit_price": price,
+        "tax_rate": tax,
+    }
+
+
+SERVICE_OPT = typer.Option(None, "--service", help="Catalogue service (id or name) for a service line.")
+PART_OPT = typer.Option(None, "--part", help="SKU for a part line.")
+DESC_OPT = typer.Option(None, "--description", "-d")
+QTY_OPT = typer.Option("1", "--qty", help="Quantity (hours for labour).")
+PRICE_OPT = typer.Option(None, "--price", help="Net unit price (default: catalogue / part / labour rate).")
+TAX_OPT = typer.Option(None, "--tax", help="Tax rate in percent (default: tax.rate).")
+
+
+@quote_app.command("create")
+def quote_create(
+    customer: int = typer.Option(..., "--customer", help="Customer id."),
+    vehicle: int | None = typer.Option(None, "--vehicle", help="Vehicle id."),
+    notes: str = typer.Option("", "--notes"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Start a draft quote."""
+    use_db()
+    doc = quotes.create_quote(customer, vehicle, notes)
+    output.done(f"quote {doc.id}", doc, as_json)
+
+
+@quote_app.command("add-line")
+def quote_add_line(
+    quote: int,
+    kind: str = typer.Argument(..., help=KIND_HELP),
+    service: str | None = SERVICE_OPT,
+    part: str | None = PART_OPT,
+    description: str | None = DESC_OPT,
+    quantity: str = QTY_OPT,
+    price: str | None = PRICE_OPT,
+    tax: str | None = TAX_OPT,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a line to a draft quote."""
+    use_db()
+    options = _line_options(kind, service, part, description, quantity, price, tax)
+    doc = quotes.add_line(quote, options.pop("kind"), **options)  # type: ignore[arg-type]
+    if as_json:
+        output.print_json(doc)
+    else:
+        line = doc.lines[-1]
+        typer.echo(f"line {line.position}: {line.description} {line.amount}; quote total {doc.totals.total}")
+
+
+@quote_app.command("remove-line")
+def quote_remove_line(quote: int, line: int, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Remove a line from a draft quote."""
+    use_db()
+    doc = quotes.remove_line(quote, line)
+    output.done(f"removed line {line}; quote total {doc.totals.total}", doc, as_json)
+
+
+@quote_app.command("send")
+def quote_send(quote: int, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Send the quote to the customer (valid for quote.validity_days)."""
+    use_db()
+    doc = quotes.send(quote)
+    output.done(f"quote {doc.id} sent, valid until {doc.valid_until}", doc, as_json)
+
+
+@quote_app.command("accept")
+def quote_accept(
+    quote: int,
+    line: list[int] = typer.Option(None, "--line", help="Line number(s); default: every pending line."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record the customer's acceptance of lines."""
+    use_db()
+    doc = quotes.accept(quote, line or None)
+    output.done(f"quote {doc.id} is {doc.status}; accepted total {doc.accepted.total}", doc, as_json)
+
+
+@quote_app.command("decline")
+def quote_decline(
+    quote: int,
+    line: list[int] = typer.Option(None, "--line", help="Line number(s); default: every pending line."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record that the customer declined lines (they stay on the quote for follow-up)."""
+    use_db()
+    doc = quotes.decline(quote, line or None)
+    output.done(f"quote {doc.id} is {doc.status}; accepted total {doc.accepted.total}", doc, as_json)
+
+
+@quote_app.command("show")
+def quote_show(quote: int, as_json: bool = typer.Option(False, "--json")) -> None:
+    """A quote with its lines and decisions."""
+    use_db()
+    _show_quote(quotes.get_quote(quote), as_json)
+
+
+@quote_app.command("list")
+def quote_list(
+    status: str | None = typer.Option(None, "--status", help="draft, sent, accepted, declined, expired"),
+    customer: int | None = typer.Option(None, "--customer"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Quotes, newest first."""
+    use_db()
+    output.emit(quotes.list_quotes(status, customer), as_json, QUOTE_COLUMNS)
+
+
+@quote_app.command("expire")
+def quote_expire(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Record sent quotes past their validity as expired (for cron)."""
+    use_db()
+    count = quotes.expire_due()
+    output.done(f"{count} quote(s) expired", {"expired": count}, as_json)
+
+
+@invoice_app.command("create")
+def invoice_create(
+    customer: int | None = typer.Option(None, "--customer", help="Customer id (ad hoc invoice)."),
+    vehicle: int | None = typer.Option(None, "--vehicle"),
+    quote: int | None = typer.Option(None, "--quote", help="Invoice an accepted quote's accepted lines."),
+    notes: str = typer.Option("", "--notes"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a draft invoice (ad hoc for a customer, or from an accepted quote)."""
+    use_db()
+    if quote is not None:
+        doc = invoices.create_from_quote(quote)
+    elif customer is not None:
+        doc = invoices.create_invoice(customer, vehicle, notes)
+    else:
+        raise typer.BadParameter("give --customer ID or --quote ID")
+    output.done(f"draft invoice {doc.id}; total {doc.totals.total}", doc, as_json)
+
+
+@invoice_app.command("add-line")
+def invoice_add_line(
+    invoice: str,
+    kind: str = typer.Argument(..., help=KIND_HELP),
+    service: str | None = SERVICE_OPT,
+    part: str | None = PART_OPT,
+    description: str | None = DESC_OPT,
+    quantity: str = QTY_OPT,
+    price: str | None = PRICE_OPT,
+    tax: str | None = TAX_OPT,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a line to a draft invoice (an issued one is never edited: credit it)."""
+    use_db()
+    options = _line_options(kind, service, part, description, quantity, price, tax)
+    doc = invoices.add_line(invoice, options.pop("kind"), **options)  # type: ignore[arg-type]
+    if as_json:
+        output.print_json(doc)
+    else:
+        line = doc.lines[-1]
+        typer.echo(f"line {line.position}: {line.description} {line.amount}; invoice total {doc.totals.total}")
+
+
+@invoice_app.command("remove-line")
+def invoice_remove_line(invoice: str, line: int, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Remove a line from a draft invoice."""
+    use_db()
+    doc = invoices.remove_line(invoice, line)
+    output.done(f"removed line {line}; invoice total {doc.totals.total}", doc, as_json)
+
+
+@invoice_app.command("issue")
+def invoice_issue(invoice: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Issue a draft: it gets the next number of the year and can no longer change."""
+    use_db()
+    doc = invoices.issue(invoice)
+    output.done(f"issued {doc.number}: total {doc.totals.total}, due {doc.due_date}", doc, as_json)
+
+
+@invoice_app.command("pay")
+def invoice_pay(
+    invoice: str,
+    amount: str,
+    method: str = typer.Option("cash", "--method", help="cash, card, transfer or other"),
+    paid_on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default today)."),
+    reference: str = typer.Option("", "--ref"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a payment (partial payments add up; more than is due is refused)."""
+    use_db()
+    when = None
+    if paid_on:
+        try:
+            when = date.fromisoformat(paid_on)
+        except ValueError:
+            raise typer.BadParameter(f"{paid_on!r} is not YYYY-MM-DD", param_hint="--date") from None
+    doc = invoices.pay(invoice, amount, method, when, reference)
+    output.done(f"{doc.number}: paid {doc.paid}, due {doc.due}, {doc.status}", doc, as_json)
+
+
+@invoice_app.command("credit")
+def invoice_credit(
+    invoice: str,
+    reason: str = typer.Option(..., "--reason"),
+    line: list[int] = typer.Option(None, "--line", help="Line number(s) to credit; default: all."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Correct an issued invoice with a credit note."""
+    use_db()
+    doc = invoices.credit(invoice, reason, line or None)
+    output.done(f"issued credit note {doc.number}: {doc.totals.total}", doc, as_json)
+
+
+@invoice_app.command("pdf")
+def invoice_pdf(invoice: str, out: Path = typer.Option(..., "--out", help="PDF file to write.")) -> None:
+    """Write the invoice (or credit note) as a PDF."""
+    use_db()
+    data = invoices.pdf(invoice)
+    out.write_bytes(data)
+    output.info(f"wrote {out} ({len(data):,} bytes)")
+
+
+@invoice_app.command("show")
+def invoice_show(invoice: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """An invoice by id or number, with lines, payments and credit notes."""
+    use_db()
+    _show_invoice(invoices.get_invoice(invoice), as_json)
+
+
+@invoice_app.command("list")
+def invoice_list(
+    status: str | None = typer.Option(None, "--status", help="draft, issued, paid, credited"),
+    customer: int | None = typer.Option(None, "--customer"),
+    outstanding: bool = typer.Option(False, "--outstanding", help="Issued invoices not yet paid."),
+    date_from: str | None = typer.Option(None, "--from", help="Issued on or after YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Issued on or before YYYY-MM-DD."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Invoices and credit notes, newest first."""
+    use_db()
+    try:
+        start = date.fromisoformat(date_from) if date_from else None
+        end = date.fromisoformat(date_to) if date_to else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
+    rows = invoices.list_invoices(status, customer, outstanding, start, end)
+    output.emit(rows, as_json, INVOICE_COLUMNS)

@@ -1,0 +1,297 @@
+"""Quotes (estimates): draft → sent → accepted / declined / expired.
+
+A quote is built as a draft, then sent (valid for `quote.validity_days`; `QuoteSent` is published
+in the same transaction so the notification goes out with it). The customer decides each line
+separately; once no line is pending the quote is accepted (at least one line accepted) or
+declined. Declined lines stay on the quote so the shop can follow them up. A sent quote past its
+validity date is expired: decisions are refused and `expire_due` records it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from peewee import JOIN
+
+from shop import audit, clock, events, lines, settings
+from shop.auth import SYSTEM, Actor, Role, require
+from shop.db import lock_rows, transaction
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError
+from shop.event_types import QuoteSent
+from shop.lines import Line, Totals
+from shop.models import Customer, Quote, QuoteLine, Vehicle
+
+STATUSES = ("draft", "sent", "accepted", "declined", "expired")
+
+
+@dataclass(frozen=True)
+class QuoteInfo:
+    id: int
+    customer_id: int
+    customer_name: str
+    vehicle_id: int | None
+    vehicle: str | None
+    status: str
+    valid_until: date | None
+    notes: str
+    created_at: datetime
+    sent_at: datetime | None
+    decided_at: datetime | None
+    lines: tuple[Line, ...]
+    totals: Totals
+    accepted: Totals  # totals of the accepted lines only
+
+
+@dataclass(frozen=True)
+class QuoteSummary:
+    id: int
+    customer_name: str
+    vehicle: str | None
+    status: str
+    valid_until: date | None
+    total: object
+    created_at: datetime
+
+
+def today() -> date:
+    return clock.now().astimezone(settings.timezone()).date()
+
+
+def vehicle_label(vehicle: Vehicle | None) -> str | None:
+    if vehicle is None:
+        return None
+    name = f"{vehicle.make} {vehicle.model}".strip()
+    return f"{vehicle.plate} ({name})" if vehicle.plate else name
+
+
+def _status(row: Quote) -> str:
+    if row.status == "sent" and row.valid_until is not None and row.valid_until < today():
+        return "expired"
+    return row.status
+
+
+def _out(row: Quote) -> QuoteInfo:
+    items = lines.load(QuoteLine, "quote", row.id)
+    return QuoteInfo(
+        row.id,
+        row.customer_id,
+        row.customer.name,
+        row.vehicle_id,
+        vehicle_label(row.vehicle),
+        _status(row),
+        row.valid_until,
+        row.notes,
+        row.created_at,
+        row.sent_at,
+        row.decided_at,
+        tuple(items),
+        lines.totals_of(items),
+        lines.totals_of([line for line in items if line.decision == "accepted"]),
+    )
+
+
+def _get(quote_id: int, lock: bool = False) -> Quote:
+    query = Quote.select().where(Quote.id == quote_id)
+    row = (lock_rows(query) if lock else query).first()
+    if row is None:
+        raise NotFound(f"no quote #{quote_id}")
+    return row
+
+
+def _may_read(actor: Actor, row: Quote) -> None:
+    if actor.role == Role.CUSTOMER:
+        if actor.customer_id != row.customer_id:
+            raise NotFound(f"no quote #{row.id}")
+    else:
+        require(actor, "quote.read")
+
+
+@transaction
+def create_quote(customer_id: int, vehicle_id: int | None = None, notes: str = "", actor: Actor = SYSTEM) -> QuoteInfo:
+    require(actor, "quote.write")
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise ValidationError({"customer": f"no customer #{customer_id}"})
+    if vehicle_id is not None:
+        vehicle = Vehicle.get_or_none(Vehicle.id == vehicle_id)
+        if vehicle is None:
+            raise ValidationError({"vehicle": f"no vehicle #{vehicle_id}"})
+        if vehicle.customer_id != customer.id:
+            raise ValidationError({"vehicle": f"vehicle #{vehicle_id} does not belong to customer #{customer_id}"})
+    row = Quote.create(
+        customer=customer.id, vehicle=vehicle_id, status="draft", notes=notes.strip(), created_at=clock.now()
+    )
+    audit.record(actor, "quote.create", "quote", row.id, customer_id=customer_id)
+    return _out(row)
+
+
+@transaction
+def add_line(
+    quote_id: int,
+    kind: str,
+    *,
+    service: object = None,
+    part: object = None,
+    description: str | None = None,
+    quantity: object = "1",
+    unit_price: object = None,
+    tax_rate: object = None,
+    actor: Actor = SYSTEM,
+) -> QuoteInfo:
+    require(actor, "quote.write")
+    row = _get(quote_id, lock=True)
+    if row.status != "draft":
+        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
+    values = lines.prepare(
+        kind,
+        service=service,
+        part=part,
+        description=description,
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_rate=tax_rate,
+    )
+    line = lines.add(QuoteLine, {"quote": row.id}, {**values, "decision": "pending"})
+    audit.record(actor, "quote.add_line", "quote", row.id, line=line.position, kind=line.kind)
+    return _out(row)
+
+
+@transaction
+def remove_line(quote_id: int, position: int, actor: Actor = SYSTEM) -> QuoteInfo:
+    require(actor, "quote.write")
+    row = _get(quote_id, lock=True)
+    if row.status != "draft":
+        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
+    deleted = QuoteLine.delete().where(QuoteLine.quote == row.id, QuoteLine.position == position).execute()
+    if not deleted:
+        raise NotFound(f"quote #{quote_id} has no line {position}")
+    audit.record(actor, "quote.remove_line", "quote", row.id, line=position)
+    return _out(row)
+
+
+@transaction
+def send(quote_id: int, actor: Actor = SYSTEM) -> QuoteInfo:
+    """Mark the quote sent, valid for `quote.validity_days`; publishes QuoteSent in this transaction."""
+    require(actor, "quote.write")
+    row = _get(quote_id, lock=True)
+    if row.status != "draft":
+        raise Conflict(f"quote #{quote_id} is already {_status(row)}")
+    if not QuoteLine.select().where(QuoteLine.quote == row.id).exists():
+        raise ValidationError({"lines": f"quote #{quote_id} has no lines; add at least one before sending"})
+    row.status = "sent"
+    row.sent_at = clock.now()
+    row.valid_until = today() + timedelta(days=settings.get_int("quote.validity_days"))
+    row.save()
+    events.publish(QuoteSent(row.id))
+    audit.record(actor, "quote.send", "quote", row.id, valid_until=row.valid_until)
+    return _out(row)
+
+
+def _decide(quote_id: int, positions: Sequence[int] | None, decision: str, actor: Actor) -> QuoteInfo:
+    row = _get(quote_id, lock=True)
+    if actor.role == Role.CUSTOMER:
+        if actor.customer_id != row.customer_id:
+            raise Forbidden("a customer may only decide on their own quotes")
+    else:
+        require(actor, "quote.write")
+    status = _status(row)
+    if status == "expired":
+        raise Conflict(f"quote #{quote_id} expired on {row.valid_until}; send a new quote")
+    if status != "sent":
+        raise Conflict(f"quote #{quote_id} is {status}; only a sent quote can be accepted or declined")
+    pending = {r.position: r for r in QuoteLine.select().where(QuoteLine.quote == row.id)}
+    chosen = list(pending) if positions is None else list(positions)
+    unknown = [p for p in chosen if p not in pending]
+    if unknown:
+        raise ValidationError({"line": f"quote #{quote_id} has no line {unknown[0]}"})
+    now = clock.now()
+    targets = [p for p in chosen if pending[p].decision == "pending"] if positions is None else chosen
+    if targets:
+        QuoteLine.update(decision=decision, decided_at=now).where(
+            QuoteLine.quote == row.id, QuoteLine.position.in_(targets)
+        ).execute()
+    decisions = [r.decision for r in QuoteLine.select(QuoteLine.decision).where(QuoteLine.quote == row.id)]
+    if "pending" not in decisions:
+        row.status = "accepted" if "accepted" in decisions else "declined"
+        row.decided_at = now
+        row.save()
+    audit.record(actor, f"quote.{decision}", "quote", row.id, lines=targets)
+    return _out(row)
+
+
+@transaction
+def accept(quote_id: int, positions: Sequence[int] | None = None, actor: Actor = SYSTEM) -> QuoteInfo:
+    """Accept the given lines (all pending lines when none are given)."""
+    return _decide(quote_id, positions, "accepted", actor)
+
+
+@transaction
+def decline(quote_id: int, positions: Sequence[int] | None = None, actor: Actor = SYSTEM) -> QuoteInfo:
+    """Decline the given lines (all pending lines when none are given); declined lines are kept."""
+    return _decide(quote_id, positions, "declined", actor)
+
+
+@transaction
+def expire_due(actor: Actor = SYSTEM) -> int:
+    """Record every sent quote past its validity date as expired; returns how many."""
+    require(actor, "quote.write")
+    count = Quote.update(status="expired").where(Quote.status == "sent", Quote.valid_until < today()).execute()
+    if count:
+        audit.record(actor, "quote.expire", "quote", None, count=count)
+    return count
+
+
+def get_quote(quote_id: int, actor: Actor = SYSTEM) -> QuoteInfo:
+    row = _get(quote_id)
+    _may_read(actor, row)
+    return _out(row)
+
+
+def list_quotes(
+    status: str | None = None, customer_id: int | None = None, limit: int = 200, actor: Actor = SYSTEM
+) -> list[QuoteSummary]:
+    if actor.role == Role.CUSTOMER:
+        customer_id = actor.customer_id
+    else:
+        require(actor, "quote.read")
+    query = (
+        Quote.select(Quote, Customer, Vehicle)
+        .join(Customer)
+        .switch(Quote)
+        .join(Vehicle, JOIN.LEFT_OUTER)
+        .order_by(Quote.id.desc())
+        .limit(limit)
+    )
+    if customer_id is not None:
+        query = query.where(Quote.customer == customer_id)
+    if status:
+        if status not in STATUSES:
+            raise ValidationError({"status": f"unknown status {status!r}; use {', '.join(STATUSES)}"})
+        if status == "expired":
+            query = query.where(
+                (Quote.status == "expired") | ((Quote.status == "sent") & (Quote.valid_until < today()))
+            )
+        elif status == "sent":
+            query = query.where(Quote.status == "sent", Quote.valid_until >= today())
+        else:
+            query = query.where(Quote.status == status)
+    rows = list(query)
+    sums = lines.totals_for(QuoteLine, "quote", [r.id for r in rows])
+    return [
+        QuoteSummary(
+            r.id, r.customer.name, vehicle_label(r.vehicle), _status(r), r.valid_until, sums[r.id].total, r.created_at
+        )
+        for r in rows
+    ]
+
+
+def accepted_service_ids(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
+    """The catalogue services the customer accepted: what a booking from this quote should contain."""
+    row = _get(quote_id)
+    _may_read(actor, row)
+    query = QuoteLine.select(QuoteLine.service).where(
+        QuoteLine.quote == row.id, QuoteLine.decision == "accepted", QuoteLine.service.is_null(False)
+    )
+    return [r.service_id for r in query.order_by(QuoteLine.position)]
