@@ -11,6 +11,7 @@ phone digits, e-mail, plates, VINs) lower-cased, so a search is one LIKE scan.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,12 +62,63 @@ def parse_name(value: Any) -> str:
     return name
 
 
+_PLAIN_NUMBER = re.compile(r"^\+?[0-9]{4,17}$")
+
+
+@functools.lru_cache(maxsize=64)
+def _region_info(region: str) -> tuple[int, str | None, bool]:
+    """(country code, national prefix, whether that prefix is stripped by plain prefix matching)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return 0, None, False
+    prefix = meta.national_prefix
+    simple = (
+        bool(prefix) and meta.national_prefix_for_parsing in (None, prefix) and not meta.national_prefix_transform_rule
+    )
+    return phonenumbers.country_code_for_region(region), prefix, simple
+
+
+def _fast_phone(text: str, region: str) -> str | None:
+    """E.164 for a plain digit string, without the full parser; None means "ask the full parser".
+
+    Only takes "+<country><number>" and "<national prefix><number>" where the region's prefix
+    rules are plain; anything unusual (letters, extensions, leading zeros kept in the number,
+    carrier codes) goes to `phonenumbers.parse`. Valid answers equal the full parser's.
+    """
+    compact_text = text.replace(" ", "").replace("-", "").replace("/", "")
+    if not _PLAIN_NUMBER.match(compact_text):
+        return None
+    if compact_text.startswith("+"):
+        digits = compact_text[1:]
+        for length in (1, 2, 3):
+            code = int(digits[:length])
+            if phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code):
+                break
+        else:
+            return None
+        national = digits[length:]
+    else:
+        code, prefix, simple = _region_info(region)
+        if not simple or not prefix or not compact_text.startswith(prefix):
+            return None
+        national = compact_text[len(prefix) :]
+    if not national or national[0] == "0":
+        return None
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return f"+{code}{national}"
+
+
 def parse_phone(value: Any, region: str | None = None) -> str | None:
     """E.164 for a phone number written nationally (in REGION) or with +country; None when blank."""
     text = str(value or "").strip()
     if not text:
         return None
     region = region or settings.get("phone.region")
+    fast = _fast_phone(text, region)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -74,6 +126,15 @@ def parse_phone(value: Any, region: str | None = None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError({"phone": f"{text!r} is not a valid phone number for region {region}"})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_digits(e164: str, region: str) -> str | None:
+    """The digits as dialled inside REGION (e.g. "0301234567"), or None for a foreign number."""
+    code, prefix, _simple = _region_info(region)
+    head = f"+{code}"
+    if not code or not e164.startswith(head):
+        return None
+    return (prefix or "") + e164[len(head) :]
 
 
 def format_phone(e164: str | None, region: str | None = None) -> str | None:
@@ -90,10 +151,29 @@ def format_phone(e164: str | None, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, fmt)
 
 
+# Plain ASCII addresses (nearly all of them) are checked by this pattern; anything else, and the
+# special-use and IDNA domains, by email-validator. Both accept and normalise plain addresses alike.
+_PLAIN_EMAIL = re.compile(r"^[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_SPECIAL_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+def _fast_email(text: str) -> str | None:
+    lowered = text.lower()
+    if len(lowered) > 254 or not _PLAIN_EMAIL.match(lowered):
+        return None
+    local, _, domain = lowered.partition("@")
+    if len(local) > 64 or "--" in domain or domain.rsplit(".", 1)[1] in _SPECIAL_TLDS:
+        return None
+    return lowered
+
+
 def parse_email(value: Any) -> str | None:
     text = str(value or "").strip()
     if not text:
         return None
+    fast = _fast_email(text)
+    if fast is not None:
+        return fast
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -126,11 +206,10 @@ def build_search_text(
 ) -> str:
     parts = [name.lower()]
     if phone:
-        digits = phone.lstrip("+")
-        parts.append(digits)
-        national = format_phone(phone, region)
+        parts.append(phone.lstrip("+"))
+        national = national_digits(phone, region or settings.get("phone.region"))
         if national:
-            parts.append(compact(national))
+            parts.append(national)
     if email:
         parts.append(email)
     parts.extend(compact(p) for p in plates if p)
@@ -280,11 +359,20 @@ def list_customers(
     query = CustomerRow.select().order_by(CustomerRow.name, CustomerRow.id)
     if not include_archived:
         query = query.where(CustomerRow.archived == False)
-    if search:
-        condition = search_condition(search)
-        if condition is not None:
-            query = query.where(condition)
-    if limit:
+    condition = search_condition(search) if search else None
+    if condition is not None:
+        # Find the page of ids by scanning the narrow customer_search index, then read those rows.
+        # Ordering by an expression keeps the planner from walking the name index row by row.
+        ids = CustomerRow.select(CustomerRow.id).where(condition)
+        if not include_archived:
+            ids = ids.where(CustomerRow.archived == False)
+        ids = ids.order_by(CustomerRow.name.concat(""), CustomerRow.id)
+        if limit:
+            ids = ids.limit(limit)
+        if offset:
+            ids = ids.offset(offset)
+        query = CustomerRow.select().where(CustomerRow.id.in_(ids)).order_by(CustomerRow.name, CustomerRow.id)
+    elif limit:
         query = query.limit(limit).offset(offset)
     elif offset:
         query = query.offset(offset)
