@@ -7,6 +7,7 @@ import sys
 from garage_cli import billing as billing_cli
 from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
+from garage_cli import jobs as jobs_cli
 from garage_cli import portal as portal_cli
 from garage_cli import tui as tui_cli
 from garage_cli.root import make_root
@@ -36,6 +37,7 @@ app.add_typer(booking.appointment_app, name="appointment")
 app.command("portal")(portal_cli.portal)
 app.add_typer(billing_cli.quote_app, name="quote")
 app.add_typer(billing_cli.invoice_app, name="invoice")
+app.add_typer(jobs_cli.app, name="job")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

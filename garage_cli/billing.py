@@ -9,7 +9,7 @@ import typer
 
 from garage_cli import output
 from garage_cli.root import make_app, use_db
-from shop import invoices, quotes
+from shop import invoices, jobs, quotes
 
 quote_app = make_app("Quotes (estimates): create, add lines, send, accept/decline per line.")
 invoice_app = make_app("Invoices: draft, issue (numbered), pay, credit notes, PDF.")
@@ -189,17 +189,20 @@ def invoice_create(
     customer: int | None = typer.Option(None, "--customer", help="Customer id (ad hoc invoice)."),
     vehicle: int | None = typer.Option(None, "--vehicle"),
     quote: int | None = typer.Option(None, "--quote", help="Invoice an accepted quote's accepted lines."),
+    job: int | None = typer.Option(None, "--job", help="Invoice a completed job."),
     notes: str = typer.Option("", "--notes"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Create a draft invoice (ad hoc for a customer, or from an accepted quote)."""
+    """Create a draft invoice (ad hoc for a customer, from an accepted quote or a completed job)."""
     use_db()
-    if quote is not None:
+    if job is not None:
+        doc = jobs.create_invoice(job)
+    elif quote is not None:
         doc = invoices.create_from_quote(quote)
     elif customer is not None:
         doc = invoices.create_invoice(customer, vehicle, notes)
     else:
-        raise typer.BadParameter("give --customer ID or --quote ID")
+        raise typer.BadParameter("give --customer ID, --quote ID or --job ID")
     output.done(f"draft invoice {doc.id}; total {doc.totals.total}", doc, as_json)
 
 

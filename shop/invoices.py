@@ -147,7 +147,7 @@ def _locked(ref: int | str) -> Invoice:
     return lock_rows(Invoice.select().where(Invoice.id == _find(ref).id)).get()
 
 
-def _refresh_totals(row: Invoice) -> Totals:
+def refresh_totals(row: Invoice) -> Totals:
     totals = lines.totals_of(lines.load(InvoiceLine, "invoice", row.id))
     row.net, row.tax, row.total = totals.net, totals.tax, totals.total
     row.updated_at = clock.now()
@@ -210,7 +210,7 @@ def create_from_quote(quote_id: int, actor: Actor = SYSTEM) -> InvoiceInfo:
     accepted = [line for line in lines.load(QuoteLine, "quote", quote.id) if line.decision == "accepted"]
     row = new_draft(quote.customer_id, quote.vehicle_id, quote.notes, quote_id=quote.id)
     lines.copy(accepted, InvoiceLine, {"invoice": row.id})
-    _refresh_totals(row)
+    refresh_totals(row)
     audit.record(actor, "invoice.create", "invoice", row.id, quote_id=quote_id)
     return _out(row)
 
@@ -250,7 +250,7 @@ def add_line(
         tax_rate=tax_rate,
     )
     line = lines.add(InvoiceLine, {"invoice": row.id}, values)
-    _refresh_totals(row)
+    refresh_totals(row)
     audit.record(actor, "invoice.add_line", "invoice", row.id, line=line.position, kind=line.kind)
     return _out(row)
 
@@ -262,7 +262,7 @@ def remove_line(ref: int | str, position: int, actor: Actor = SYSTEM) -> Invoice
     deleted = InvoiceLine.delete().where(InvoiceLine.invoice == row.id, InvoiceLine.position == position).execute()
     if not deleted:
         raise NotFound(f"invoice #{row.id} has no line {position}")
-    _refresh_totals(row)
+    refresh_totals(row)
     audit.record(actor, "invoice.remove_line", "invoice", row.id, line=position)
     return _out(row)
 
@@ -295,7 +295,7 @@ def issue(ref: int | str, actor: Actor = SYSTEM) -> InvoiceInfo:
         raise Conflict(f"invoice {row.number} is already issued")
     if not InvoiceLine.select().where(InvoiceLine.invoice == row.id).exists():
         raise ValidationError({"lines": f"invoice #{row.id} has no lines; an empty invoice cannot be issued"})
-    totals = _refresh_totals(row)
+    totals = refresh_totals(row)
     if totals.total < 0:
         raise ValidationError({"lines": f"the total would be {totals.total}; discounts exceed the charges"})
     _assign_number(row)
@@ -385,7 +385,7 @@ def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, 
     note.credit_of = original.id
     note.reason = reason.strip()
     lines.copy([by_position[p] for p in chosen], InvoiceLine, {"invoice": note.id}, sign=-1)
-    totals = _refresh_totals(note)
+    totals = refresh_totals(note)
     if totals.total >= 0:
         raise ValidationError({"line": "the chosen lines do not reduce the invoice; a credit note must"})
     left = original.total - original.credited

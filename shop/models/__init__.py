@@ -7,6 +7,7 @@ from shop.models.booking import Appointment, AppointmentHistory, AppointmentServ
 from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
 from shop.models.inventory import Part, StockMovement
+from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
 from shop.models.notifications import NotificationTemplate, OutboxMessage
 from shop.models.scheduling import Bay, Closure, MechanicHours, OpeningHours, TimeOff
 from shop.models.system import AuditLog, Setting, Staff
@@ -42,6 +43,11 @@ ALL_MODELS: list[type[BaseModel]] = [
     InvoiceLine,
     Payment,
     DocumentCounter,
+    Job,
+    JobNote,
+    JobLabour,
+    JobPart,
+    TimeEntry,
 ]
 
 __all__ = [
@@ -59,6 +65,10 @@ __all__ = [
     "DocumentCounter",
     "Invoice",
     "InvoiceLine",
+    "Job",
+    "JobLabour",
+    "JobNote",
+    "JobPart",
     "LoginThrottle",
     "MechanicHours",
     "MileageReading",
@@ -75,6 +85,7 @@ __all__ = [
     "Setting",
     "Staff",
     "StockMovement",
+    "TimeEntry",
     "TimeOff",
     "Vehicle",
 ]

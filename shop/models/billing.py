@@ -6,6 +6,7 @@ from shop.models.base import BaseModel, MoneyField, UTCDateTimeField
 from shop.models.catalog import Service
 from shop.models.customers import Customer, Vehicle
 from shop.models.inventory import Part, QuantityField
+from shop.models.jobs import Job
 
 
 class Quote(BaseModel):
@@ -49,6 +50,7 @@ class Invoice(BaseModel):
     vehicle = ForeignKeyField(Vehicle, null=True, column_name="vehicle_id")
     quote = ForeignKeyField(Quote, null=True, column_name="quote_id")
     credit_of = ForeignKeyField("self", null=True, column_name="credit_of_id", backref="credit_notes")
+    job = ForeignKeyField(Job, null=True, column_name="job_id", backref="invoices")
     mileage = IntegerField(null=True)
     notes = TextField(default="")
     reason = TextField(default="")

@@ -1,0 +1,494 @@
+"""Repair jobs: the work done on a booked appointment.
+
+Check-in opens the job (mileage goes into the car's mileage history, the customer's complaint is
+kept) and moves the appointment to `checked_in`; the job's status is the appointment's status
+(`shop.booking.set_status`). Mechanics add notes, labour lines (hours × rate) and parts used; a
+part used writes its stock movement and the job's line in one transaction, so stock and job never
+disagree. The time clock records when a mechanic works on a job: one open entry per mechanic,
+enforced by a unique index.
+
+Billed hours of a job are its labour hours plus the standard times of its booked services;
+clocked hours are the closed time-clock entries. Both are per mechanic as well: labour lines
+count for the mechanic who did them, service times for the job's assigned mechanic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from peewee import IntegrityError
+
+from shop import audit, booking, clock, inventory, invoices, lines, settings, vehicles
+from shop.amounts import parse_money, parse_quantity
+from shop.auth import SYSTEM, Actor, require
+from shop.db import database, lock_rows, transaction
+from shop.errors import Conflict, NotFound, ValidationError
+from shop.models import Appointment, AppointmentService, Invoice, InvoiceLine, Part, Staff
+from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
+
+HOUR = Decimal(3600)
+OPEN_STATUSES = ("checked_in", "in_progress", "waiting_parts")
+
+
+@dataclass(frozen=True)
+class Note:
+    at: datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Labour:
+    id: int
+    description: str
+    hours: Decimal
+    rate: Decimal
+    amount: Decimal
+    mechanic: str | None
+
+
+@dataclass(frozen=True)
+class PartUsed:
+    id: int
+    sku: str
+    name: str
+    quantity: Decimal  # negative for a return
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    id: int
+    mechanic: str
+    started_at: datetime
+    ended_at: datetime | None
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class BookedService:
+    service_id: int
+    name: str
+    duration_minutes: int
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    appointment_id: int
+    status: str
+    customer_id: int
+    customer_name: str
+    vehicle_id: int
+    vehicle: str | None
+    mechanic_id: int | None
+    mechanic: str | None
+    mileage: int | None
+    complaint: str
+    checked_in_at: datetime
+    completed_at: datetime | None
+    services: tuple[BookedService, ...]
+    labour: tuple[Labour, ...]
+    parts: tuple[PartUsed, ...]
+    notes: tuple[Note, ...]
+    time: tuple[TimeSpan, ...]
+    billed_hours: Decimal
+    clocked_hours: Decimal
+    invoice: str | None  # number (or "draft #id") of the job's current invoice
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    id: int
+    appointment_id: int
+    status: str
+    customer_name: str
+    vehicle: str | None
+    mechanic: str | None
+    checked_in_at: datetime
+
+
+def _hours(seconds: int) -> Decimal:
+    return (Decimal(seconds) / HOUR).quantize(Decimal("0.01"))
+
+
+def _actor_text(actor: Actor) -> str:
+    return f"{actor.role.value}:{actor.name}"
+
+
+def _staff(ref: int | str, field: str = "mechanic") -> Staff:
+    text = str(ref).strip()
+    row = Staff.get_or_none(Staff.id == int(text)) if text.isdigit() else Staff.get_or_none(Staff.username == text)
+    if row is None:
+        raise ValidationError({field: f"no staff member {ref!r}"})
+    if not row.active:
+        raise ValidationError({field: f"{row.username} is deactivated"})
+    return row
+
+
+def _job(job_id: int, lock: bool = False) -> Job:
+    query = Job.select().where(Job.id == job_id)
+    row = (lock_rows(query) if lock else query).first()
+    if row is None:
+        raise NotFound(f"no job #{job_id}")
+    return row
+
+
+def _open(job_id: int) -> Job:
+    """The job, locked, refusing work on a finished one."""
+    row = _job(job_id, lock=True)
+    status = row.appointment.status
+    if status not in OPEN_STATUSES:
+        raise Conflict(f"job #{job_id} is {status}; work can only be recorded on an open job")
+    return row
+
+
+def _invoice_ref(job_id: int) -> str | None:
+    row = (
+        Invoice.select()
+        .where(Invoice.job == job_id, Invoice.kind == "invoice", Invoice.status != "credited")
+        .order_by(Invoice.id.desc())
+        .first()
+    )
+    if row is None:
+        return None
+    return row.number or f"draft #{row.id}"
+
+
+def _out(row: Job) -> JobInfo:
+    appt = Appointment.get_by_id(row.appointment_id)  # fresh: a service may just have moved its status
+    services = tuple(
+        BookedService(s.service_id, s.name, s.duration_minutes, s.price)
+        for s in AppointmentService.select()
+        .where(AppointmentService.appointment == appt.id)
+        .order_by(AppointmentService.position)
+    )
+    labour = tuple(
+        Labour(
+            r.id,
+            r.description,
+            r.hours,
+            r.rate,
+            lines.line_amount("labour", r.hours, r.rate),
+            r.mechanic.username if r.mechanic_id else None,
+        )
+        for r in JobLabour.select().where(JobLabour.job == row.id).order_by(JobLabour.id)
+    )
+    parts = tuple(
+        PartUsed(
+            r.id,
+            r.part.sku,
+            r.part.name,
+            r.quantity,
+            r.unit_price,
+            lines.line_amount("part", abs(r.quantity), r.unit_price, 1 if r.quantity > 0 else -1),
+        )
+        for r in JobPart.select(JobPart, Part).join(Part).where(JobPart.job == row.id).order_by(JobPart.id)
+    )
+    notes = tuple(
+        Note(r.at, r.author, r.text) for r in JobNote.select().where(JobNote.job == row.id).order_by(JobNote.id)
+    )
+    spans = []
+    clocked = 0
+    for r in TimeEntry.select(TimeEntry, Staff).join(Staff).where(TimeEntry.job == row.id).order_by(TimeEntry.id):
+        seconds = r.seconds if r.seconds is not None else int((clock.now() - r.started_at).total_seconds())
+        clocked += r.seconds or 0
+        spans.append(TimeSpan(r.id, r.mechanic.username, r.started_at, r.ended_at, _hours(seconds)))
+    billed = sum((x.hours for x in labour), Decimal("0.00")) + sum(
+        (Decimal(s.duration_minutes) / 60 for s in services), Decimal("0")
+    )
+    vehicle = appt.vehicle
+    return JobInfo(
+        row.id,
+        appt.id,
+        appt.status,
+        appt.customer_id,
+        appt.customer.name,
+        vehicle.id,
+        vehicle.plate or f"{vehicle.make} {vehicle.model}",
+        row.mechanic_id,
+        row.mechanic.username if row.mechanic_id else None,
+        row.mileage,
+        row.complaint,
+        row.checked_in_at,
+        row.completed_at,
+        services,
+        labour,
+        parts,
+        notes,
+        tuple(spans),
+        billed.quantize(Decimal("0.01")),
+        _hours(clocked),
+        _invoice_ref(row.id),
+    )
+
+
+@transaction
+def check_in(
+    appointment_id: int,
+    mileage: object = None,
+    complaint: str = "",
+    mechanic: int | str | None = None,
+    actor: Actor = SYSTEM,
+) -> JobInfo:
+    """Open the job for a scheduled appointment; the mileage joins the car's history."""
+    require(actor, "job.work")
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound(f"no appointment #{appointment_id}")
+    if Job.select().where(Job.appointment == appt.id).exists():
+        raise Conflict(f"appointment #{appointment_id} is already checked in")
+    staff_row = _staff(mechanic) if mechanic not in (None, "") else appt.mechanic
+    reading = None
+    if mileage not in (None, ""):
+        reading = vehicles.record_mileage(appt.vehicle_id, mileage, source="check-in", actor=actor).mileage
+    booking.set_status(appt.id, "checked_in", note=complaint.strip(), actor=actor)
+    now = clock.now()
+    try:
+        with database.atomic():
+            row = Job.create(
+                appointment=appt.id,
+                mechanic=staff_row.id if staff_row is not None else None,
+                mileage=reading,
+                complaint=complaint.strip(),
+                checked_in_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(f"appointment #{appointment_id} is already checked in") from None
+    audit.record(actor, "job.checkin", "job", row.id, appointment_id=appt.id, mileage=reading)
+    return _out(row)
+
+
+def job_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> JobInfo:
+    require(actor, "job.read")
+    row = Job.get_or_none(Job.appointment == appointment_id)
+    if row is None:
+        raise NotFound(f"appointment #{appointment_id} has not been checked in")
+    return _out(row)
+
+
+def get_job(job_id: int, actor: Actor = SYSTEM) -> JobInfo:
+    require(actor, "job.read")
+    return _out(_job(job_id))
+
+
+def list_jobs(
+    status: str | None = None, mechanic: int | str | None = None, open_only: bool = False, actor: Actor = SYSTEM
+) -> list[JobSummary]:
+    require(actor, "job.read")
+    query = Job.select(Job, Appointment).join(Appointment).order_by(Job.id.desc()).limit(500)
+    if status:
+        query = query.where(Appointment.status == status.strip().lower().replace("-", "_"))
+    if open_only:
+        query = query.where(Appointment.status.in_(OPEN_STATUSES))
+    if mechanic not in (None, ""):
+        query = query.where(Job.mechanic == _staff(mechanic).id)
+    out = []
+    for row in query:
+        info = _out(row)
+        out.append(
+            JobSummary(
+                info.id,
+                info.appointment_id,
+                info.status,
+                info.customer_name,
+                info.vehicle,
+                info.mechanic,
+                info.checked_in_at,
+            )
+        )
+    return out
+
+
+@transaction
+def assign(job_id: int, mechanic: int | str, actor: Actor = SYSTEM) -> JobInfo:
+    require(actor, "job.work")
+    row = _open(job_id)
+    staff_row = _staff(mechanic)
+    if staff_row.role != "mechanic":
+        raise ValidationError({"mechanic": f"{staff_row.username} is {staff_row.role}, not a mechanic"})
+    row.mechanic = staff_row.id
+    row.save()
+    audit.record(actor, "job.assign", "job", row.id, mechanic=staff_row.username)
+    return _out(row)
+
+
+@transaction
+def add_note(job_id: int, text: str, actor: Actor = SYSTEM) -> JobInfo:
+    require(actor, "job.work")
+    if not (text or "").strip():
+        raise ValidationError({"text": "a note must not be empty"})
+    row = _job(job_id, lock=True)
+    JobNote.create(job=row.id, at=clock.now(), author=actor.name, text=text.strip())
+    return _out(row)
+
+
+@transaction
+def add_labour(
+    job_id: int,
+    hours: object,
+    description: str = "Labour",
+    rate: object = None,
+    mechanic: int | str | None = None,
+    actor: Actor = SYSTEM,
+) -> JobInfo:
+    """A labour line besides the booked services (hours × rate, default `labour.rate`)."""
+    require(actor, "job.work")
+    hours_value = parse_quantity(hours, "hours")
+    value_rate = parse_money(rate, "rate") if rate not in (None, "") else settings.get_decimal("labour.rate")
+    text = (description or "").strip()
+    if not text:
+        raise ValidationError({"description": "must not be empty"})
+    row = _open(job_id)
+    who = _staff(mechanic).id if mechanic not in (None, "") else (actor.staff_id or row.mechanic_id)
+    JobLabour.create(job=row.id, mechanic=who, description=text, hours=hours_value, rate=value_rate, at=clock.now())
+    audit.record(actor, "job.labour", "job", row.id, hours=str(hours_value), rate=str(value_rate))
+    return _out(row)
+
+
+@transaction
+def use_part(job_id: int, sku: str, quantity: object, actor: Actor = SYSTEM) -> JobInfo:
+    """Take a part out of stock for the job: movement and job line in one transaction."""
+    require(actor, "job.work")
+    row = _open(job_id)
+    move = inventory.use(sku, quantity, job_id=row.id, reference=f"job {row.id}", actor=actor)
+    part = Part.get_by_id(move.part_id)
+    JobPart.create(
+        job=row.id, part=part.id, movement=move.id, quantity=-move.quantity, unit_price=part.price, at=move.at
+    )
+    return _out(row)
+
+
+@transaction
+def return_part(job_id: int, sku: str, quantity: object, actor: Actor = SYSTEM) -> JobInfo:
+    """Put unused parts of this job back on the shelf (no more than the job took)."""
+    require(actor, "job.work")
+    row = _open(job_id)
+    qty = parse_quantity(quantity)
+    part = Part.get_or_none(Part.sku == str(sku).strip().upper())
+    if part is None:
+        raise NotFound(f"unknown SKU {sku!r}")
+    rows = list(JobPart.select().where(JobPart.job == row.id, JobPart.part == part.id).order_by(JobPart.id))
+    taken_qty = sum((r.quantity for r in rows), Decimal("0.00"))
+    if qty > taken_qty:
+        raise ValidationError({"quantity": f"job #{job_id} has {taken_qty} of {part.sku}; cannot return {qty}"})
+    move = inventory.return_(part.sku, qty, job_id=row.id, reference=f"job {row.id}", actor=actor)
+    taken_prices = [r.unit_price for r in rows if r.quantity > 0]
+    price = taken_prices[-1] if taken_prices else part.price
+    JobPart.create(job=row.id, part=part.id, movement=move.id, quantity=-qty, unit_price=price, at=move.at)
+    return _out(row)
+
+
+@transaction
+def clock_on(job_id: int, mechanic: int | str | None = None, actor: Actor = SYSTEM) -> JobInfo:
+    """Start the mechanic's clock on the job; refused while they are clocked on anywhere."""
+    require(actor, "job.work")
+    row = _open(job_id)
+    staff_row = _staff(mechanic) if mechanic not in (None, "") else None
+    if staff_row is None:
+        if actor.staff_id is None:
+            raise ValidationError({"mechanic": "say who clocks on (--mechanic USERNAME)"})
+        staff_row = Staff.get_by_id(actor.staff_id)
+    running = TimeEntry.get_or_none(TimeEntry.mechanic == staff_row.id, TimeEntry.ended_at.is_null())
+    if running is not None:
+        raise Conflict(f"{staff_row.username} is already clocked on job #{running.job_id}; clock off first")
+    try:
+        with database.atomic():
+            TimeEntry.create(job=row.id, mechanic=staff_row.id, started_at=clock.now())
+    except IntegrityError:
+        raise Conflict(f"{staff_row.username} is already clocked on; clock off first") from None
+    if row.appointment.status == "checked_in":
+        booking.set_status(row.appointment_id, "in_progress", note="clocked on", actor=actor)
+    audit.record(actor, "job.clock_on", "job", row.id, mechanic=staff_row.username)
+    return _out(row)
+
+
+def _close(entry: TimeEntry) -> None:
+    now = clock.now()
+    seconds = max(0, int((now - entry.started_at).total_seconds()))
+    TimeEntry.update(ended_at=now, seconds=seconds).where(TimeEntry.id == entry.id).execute()
+
+
+@transaction
+def clock_off(mechanic: int | str | None = None, actor: Actor = SYSTEM) -> JobInfo:
+    """Stop the mechanic's running clock; returns the job it ran on."""
+    require(actor, "job.work")
+    staff_row = _staff(mechanic) if mechanic not in (None, "") else None
+    if staff_row is None:
+        if actor.staff_id is None:
+            raise ValidationError({"mechanic": "say who clocks off (--mechanic USERNAME)"})
+        staff_row = Staff.get_by_id(actor.staff_id)
+    entry = lock_rows(
+        TimeEntry.select().where(TimeEntry.mechanic == staff_row.id, TimeEntry.ended_at.is_null())
+    ).first()
+    if entry is None:
+        raise Conflict(f"{staff_row.username} is not clocked on")
+    _close(entry)
+    audit.record(actor, "job.clock_off", "job", entry.job_id, mechanic=staff_row.username)
+    return _out(_job(entry.job_id))
+
+
+@transaction
+def set_status(job_id: int, status: str, note: str = "", actor: Actor = SYSTEM) -> JobInfo:
+    """Move the job (its appointment) along: in_progress, waiting_parts, completed.
+
+    Completing a job stops any clock still running on it.
+    """
+    require(actor, "job.status")
+    row = _job(job_id, lock=True)
+    booking.set_status(row.appointment_id, status, note=note, actor=actor)
+    if Appointment.get_by_id(row.appointment_id).status == "completed":
+        for entry in TimeEntry.select().where(TimeEntry.job == row.id, TimeEntry.ended_at.is_null()):
+            _close(entry)
+        row.completed_at = clock.now()
+        row.save()
+    return _out(_job(row.id))
+
+
+@transaction
+def create_invoice(job_id: int, actor: Actor = SYSTEM) -> invoices.InvoiceInfo:
+    """A draft invoice for a completed job: booked services at their booked prices, labour, parts."""
+    require(actor, "invoice.write")
+    row = _job(job_id, lock=True)
+    appt = row.appointment
+    if appt.status != "completed":
+        raise Conflict(f"job #{job_id} is {appt.status}; complete it before invoicing")
+    existing = _invoice_ref(row.id)
+    if existing is not None:
+        raise Conflict(f"job #{job_id} already has invoice {existing}; credit it first to invoice again")
+    draft = invoices.new_draft(appt.customer_id, appt.vehicle_id, notes=f"Job #{row.id}")
+    draft.job = row.id
+    draft.save()
+    owner = {"invoice": draft.id}
+    tax = settings.get_decimal("tax.rate").quantize(Decimal("0.01"))
+    for s in (
+        AppointmentService.select()
+        .where(AppointmentService.appointment == appt.id)
+        .order_by(AppointmentService.position)
+    ):
+        values = {"kind": "service", "service": s.service_id, "part": None, "description": s.name}
+        lines.add(InvoiceLine, owner, {**values, "quantity": Decimal("1.00"), "unit_price": s.price, "tax_rate": tax})
+    for r in JobLabour.select().where(JobLabour.job == row.id).order_by(JobLabour.id):
+        values = {"kind": "labour", "service": None, "part": None, "description": r.description}
+        lines.add(InvoiceLine, owner, {**values, "quantity": r.hours, "unit_price": r.rate, "tax_rate": tax})
+    used: dict[int, list[JobPart]] = {}
+    for r in JobPart.select(JobPart, Part).join(Part).where(JobPart.job == row.id).order_by(Part.sku, JobPart.id):
+        used.setdefault(r.part_id, []).append(r)
+    for entries in used.values():
+        qty = sum((r.quantity for r in entries), Decimal("0.00"))
+        if qty <= 0:
+            continue
+        price = [r.unit_price for r in entries if r.quantity > 0][-1]
+        part = entries[0].part
+        values = {"kind": "part", "service": None, "part": part.id, "description": f"{part.name} ({part.sku})"}
+        lines.add(InvoiceLine, owner, {**values, "quantity": qty, "unit_price": price, "tax_rate": tax})
+    if not InvoiceLine.select().where(InvoiceLine.invoice == draft.id).exists():
+        raise ValidationError({"job": f"job #{job_id} has nothing to invoice"})
+    invoices.refresh_totals(draft)
+    audit.record(actor, "invoice.create", "invoice", draft.id, job_id=row.id)
+    return invoices.get_invoice(draft.id, actor)

@@ -1,0 +1,155 @@
+"""Repair jobs: check-in to invoice, parts through the stock ledger, the time clock, bad input, races."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from shop import booking, inventory, invoices, jobs, staff, vehicles
+from shop.errors import Conflict, ValidationError
+from tests.conftest import run_garage_process
+from tests.scheduling_helpers import make_shop
+
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Workshop:
+    appointment: int
+    second: int
+    car: int
+
+
+@pytest.fixture
+def workshop(db) -> Workshop:
+    shop = make_shop(bays=2)
+    staff.add_staff("mara", "Mara Schulz", "mechanic", "mara-password-1")
+    staff.add_staff("tobias", "Tobias Becker", "mechanic", "tobias-password-1")
+    inventory.add_part("OIL", "Engine oil 5W-30", "14.90", unit_cost="6.00")
+    inventory.receive("OIL", "10")
+    first = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-23 10:00")
+    second = booking.book(shop.other_customer_id, shop.other_car_id, [shop.quick], "2026-11-23 10:00")
+    return Workshop(first.id, second.id, shop.car_id)
+
+
+def test_job_runs_from_check_in_through_labour_and_parts_to_a_paid_invoice(workshop, frozen_clock) -> None:
+    job = jobs.check_in(workshop.appointment, mileage="61000", complaint="Squeaky brakes", mechanic="mara")
+    assert job.status == "checked_in" and job.mechanic == "mara" and job.mileage == 61000
+    assert [m.mileage for m in vehicles.mileage_history(workshop.car)][-1] == 61000
+    job = jobs.clock_on(job.id, "mara")
+    assert job.status == "in_progress"
+    frozen_clock.advance(timedelta(minutes=90))
+    jobs.add_labour(job.id, "1.5", "Brake inspection", rate="80.00", mechanic="mara")
+    jobs.use_part(job.id, "oil", "4.5")
+    jobs.return_part(job.id, "OIL", "0.5")
+    jobs.add_note(job.id, "Pads at 3 mm, recommend replacement")
+    job = jobs.clock_off("mara")
+    assert job.clocked_hours == D("1.50")
+    assert job.billed_hours == D("2.50")  # 1.5 h labour + the oil change's 60 minutes
+    assert inventory.get_part("OIL").on_hand == D("6.00")
+    with pytest.raises(Conflict, match="complete it"):
+        jobs.create_invoice(job.id)
+    job = jobs.set_status(job.id, "completed")
+    assert job.status == "completed" and job.completed_at is not None
+    draft = jobs.create_invoice(job.id)
+    assert [(x.kind, x.description, x.quantity, x.amount) for x in draft.lines] == [
+        ("service", "Oil change", D("1.00"), D("89.00")),
+        ("labour", "Brake inspection", D("1.50"), D("120.00")),
+        ("part", "Engine oil 5W-30 (OIL)", D("4.00"), D("59.60")),
+    ]
+    assert (draft.totals.net, draft.totals.tax, draft.totals.total) == (D("268.60"), D("51.03"), D("319.63"))
+    with pytest.raises(Conflict, match="already has invoice"):
+        jobs.create_invoice(job.id)
+    issued = invoices.issue(draft.id)
+    assert issued.mileage == 61000 and jobs.get_job(job.id).invoice == issued.number
+    assert invoices.pay(issued.number, "319.63", method="card").status == "paid"
+    with pytest.raises(Conflict, match="open job"):
+        jobs.add_labour(job.id, "1")
+
+
+def test_part_use_on_a_job_is_all_or_nothing(workshop) -> None:
+    job = jobs.check_in(workshop.appointment, mechanic="mara")
+    with pytest.raises(Conflict, match="not enough OIL"):
+        jobs.use_part(job.id, "OIL", "11")
+    assert jobs.get_job(job.id).parts == ()
+    assert inventory.get_part("OIL").on_hand == D("10.00")
+    jobs.use_part(job.id, "OIL", "2")
+    with pytest.raises(ValidationError, match="cannot return 3"):
+        jobs.return_part(job.id, "OIL", "3")
+    with pytest.raises(ValidationError, match="quantity: must not be negative"):
+        jobs.use_part(job.id, "OIL", "-1")
+    assert inventory.verify() == []
+
+
+def test_clocking_on_twice_is_refused(workshop) -> None:
+    first = jobs.check_in(workshop.appointment, mechanic="mara")
+    second = jobs.check_in(workshop.second, mechanic="tobias")
+    jobs.clock_on(first.id, "mara")
+    with pytest.raises(Conflict, match="already clocked on job"):
+        jobs.clock_on(second.id, "mara")
+    with pytest.raises(Conflict, match="not clocked on"):
+        jobs.clock_off("tobias")
+    with pytest.raises(Conflict, match="already checked in"):
+        jobs.check_in(workshop.appointment)
+    with pytest.raises(ValidationError, match="no staff member"):
+        jobs.clock_on(second.id, "nobody")
+
+
+def test_completing_a_job_stops_running_clocks(workshop, frozen_clock) -> None:
+    job = jobs.check_in(workshop.appointment, mechanic="mara")
+    jobs.clock_on(job.id, "mara")
+    frozen_clock.advance(timedelta(minutes=45))
+    job = jobs.set_status(job.id, "completed")
+    assert job.clocked_hours == D("0.75") and all(t.ended_at is not None for t in job.time)
+
+
+def test_cli_job_from_check_in_to_paid_invoice_with_pdf(cli, workshop, tmp_path) -> None:
+    appt = str(workshop.appointment)
+    checked = cli("job", "checkin", appt, "--mileage", "61000", "--complaint", "Noise", "--mechanic", "mara", "--json")
+    assert checked.exit_code == 0, checked.stderr
+    job = str(checked.json()["id"])
+    assert cli("job", "clock-on", job, "--mechanic", "mara").exit_code == 0
+    assert cli("job", "clock-on", job, "--mechanic", "mara").exit_code == 3
+    assert cli("job", "labour", job, "--hours", "1.5", "-d", "Diagnosis").exit_code == 0
+    assert cli("job", "part", job, "OIL", "4").exit_code == 0
+    too_many = cli("job", "part", job, "OIL", "99")
+    assert too_many.exit_code == 3 and "not enough OIL" in too_many.stderr
+    assert cli("job", "note", job, "Replaced oil").exit_code == 0
+    assert cli("job", "clock-off", "--mechanic", "mara").exit_code == 0
+    assert cli("job", "status", job, "completed").exit_code == 0
+    created = cli("invoice", "create", "--job", job, "--json")
+    assert created.exit_code == 0, created.stderr
+    assert created.json()["totals"]["total"] == "337.48"  # 283.60 net + 53.88 tax (53.884)
+    issued = cli("invoice", "issue", str(created.json()["id"]), "--json").json()
+    assert issued["number"] == "2026-000001" and issued["mileage"] == 61000
+    assert cli("invoice", "pay", issued["number"], "300", "--method", "card").exit_code == 0
+    assert cli("invoice", "pay", issued["number"], "37.48").exit_code == 0
+    assert cli("invoice", "show", issued["number"], "--json").json()["status"] == "paid"
+    pdf = tmp_path / "job.pdf"
+    assert cli("invoice", "pdf", issued["number"], "--out", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    shown = cli("job", "show", job, "--json").json()
+    assert shown["status"] == "completed" and shown["invoice"] == "2026-000001"
+    assert [p["sku"] for p in shown["parts"]] == ["OIL"]
+
+
+def test_two_jobs_racing_for_the_last_units_never_oversell(db, workshop) -> None:
+    """Eight processes use OIL on two jobs while only three units are left: exactly three succeed."""
+    first = jobs.check_in(workshop.appointment, mechanic="mara")
+    second = jobs.check_in(workshop.second, mechanic="tobias")
+    inventory.adjust("OIL", "-7", "race set-up")
+
+    def use(i: int):  # type: ignore[no-untyped-def]
+        job_id = first.id if i % 2 else second.id
+        return run_garage_process(db.url, "job", "part", str(job_id), "OIL", "1")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(use, range(8)))
+    assert sorted(r.returncode for r in results) == [0, 0, 0, 3, 3, 3, 3, 3], [r.stderr for r in results]
+    used = len(jobs.get_job(first.id).parts) + len(jobs.get_job(second.id).parts)
+    assert used == 3 and inventory.get_part("OIL").on_hand == D("0.00")
+    assert inventory.verify() == []
