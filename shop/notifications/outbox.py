@@ -133,10 +133,8 @@ def _body(row: OutboxMessage) -> MessageBody:
     )
 
 
-def _message_id_domain() -> str:
-    sender = settings.get("smtp.from") or settings.get("shop.email")
-    domain = sender.rpartition("@")[2].strip() or "garage.invalid"
-    return domain
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip() or "garage.invalid"
 
 
 @transaction
@@ -172,6 +170,7 @@ def enqueue(
     if problems:
         raise ValidationError(problems)
     now = clock.now()
+    conf = settings.get_many("smtp.from", "shop.email", "notify.give_up_hours")
     values = {
         "kind": kind,
         "channel": channel,
@@ -187,11 +186,11 @@ def enqueue(
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": max(now, not_before) if not_before else now,
-        "give_up_at": now + timedelta(hours=settings.get_int("notify.give_up_hours")),
+        "give_up_at": now + timedelta(hours=int(conf["notify.give_up_hours"])),
         "claimed_until": None,
         "claim_token": None,
         "last_error": "",
-        "message_id": f"<{uuid.uuid4().hex}@{_message_id_domain()}>",
+        "message_id": f"<{uuid.uuid4().hex}@{_domain(conf['smtp.from'] or conf['shop.email'])}>",
         "created_at": now,
         "sent_at": None,
     }
@@ -201,12 +200,10 @@ def enqueue(
     mark = "%s" if is_postgres() else "?"
     sql = (
         f"INSERT INTO outbox_message ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        " ON CONFLICT (dedupe_key) DO NOTHING"
+        " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
     )
-    cursor = database.execute_sql(sql, params)
-    if cursor.rowcount == 0:
-        return None
-    return OutboxMessage.get(OutboxMessage.message_id == values["message_id"]).id
+    row = database.execute_sql(sql, params).fetchone()
+    return None if row is None else int(row[0])
 
 
 @transaction
