@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN, IntegrityError
 
-from shop import audit, clock, customers, events, settings, vehicles
+from shop import audit, booking, clock, customers, events, settings, vehicles
 from shop.auth import (
     SYSTEM,
     Actor,
@@ -620,3 +620,46 @@ def edit_my_car(actor: Actor, car_id: int, **fields: object) -> vehicles.Vehicle
         raise _car_conflict(exc) from None
     audit.record(actor, "account.car_edit", "vehicle", car.id)
     return updated
+
+
+# ---------------------------------------------------------------------------------------------
+# What a customer may still do with an appointment (the same policy `shop.booking` enforces)
+
+STATUS_WORDS = {
+    "scheduled": "Booked",
+    "checked_in": "Car received",
+    "in_progress": "Being repaired",
+    "waiting_parts": "Waiting for parts",
+    "completed": "Ready",
+    "cancelled": "Cancelled",
+    "no_show": "Missed",
+}
+PROGRESS = ("scheduled", "checked_in", "in_progress", "completed")
+
+
+@dataclass(frozen=True)
+class AppointmentOptions:
+    can_reschedule: bool
+    can_cancel: bool
+    why_not: str  # why the customer must call the shop instead ("" when both are possible)
+    upcoming: bool
+
+
+def appointment_options(actor: Actor, appointment: booking.Appointment) -> AppointmentOptions:
+    """Whether the customer may move or cancel online, mirroring the checks of `booking.reschedule`/`cancel`."""
+    _own_account(actor)
+    if appointment.customer_id != actor.customer_id:
+        raise NotFound(f"no appointment {appointment.id}")
+    now = clock.now()
+    upcoming = appointment.status == "scheduled" and appointment.start > now
+    cutoff = settings.get_int("booking.cancel_cutoff_hours")
+    limit = settings.get_int("booking.max_reschedules")
+    before_cutoff = now <= appointment.start - timedelta(hours=cutoff)
+    can_cancel = upcoming and before_cutoff
+    can_move = can_cancel and appointment.reschedule_count < limit
+    why = ""
+    if upcoming and not before_cutoff:
+        why = f"Appointments can be changed online until {cutoff} hours before. Please call the shop."
+    elif can_cancel and not can_move:
+        why = f"An appointment can be moved online at most {limit} times. Please call the shop to move it again."
+    return AppointmentOptions(can_move, can_cancel, why, upcoming)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from customer_site.routes import account, cars, public
+from customer_site.routes import account, appointments, booking, cars, public
 
-ROUTE_MODULES = [public, account, cars]
+ROUTE_MODULES = [public, account, cars, booking, appointments]

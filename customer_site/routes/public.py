@@ -7,7 +7,9 @@ import bottle
 from customer_site.web import STATIC, render
 from shop import catalog, settings
 from shop.auth import Actor, Role
+from shop.scheduling import calendar
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PUBLIC = Actor(role=Role.CUSTOMER, name="portal visitor")
 
 
@@ -19,13 +21,11 @@ def services_by_category() -> list[tuple[str, list[catalog.ServiceItem]]]:
 
 
 def opening_hours() -> list[tuple[str, str]]:
-    """The week's opening hours as (day, "08:00-12:00, 13:00-17:30") when the calendar module knows them."""
-    try:
-        from shop import scheduling  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    describe = getattr(scheduling, "describe_opening_hours", None)
-    return describe() if describe else []
+    """The week's opening hours as (day, "08:00-12:00, 13:00-17:30" or "closed")."""
+    return [
+        (DAY_NAMES[day.weekday], ", ".join(i.replace("-", "–") for i in day.intervals) if day.intervals else "Closed")
+        for day in calendar.get_hours(actor=PUBLIC)
+    ]
 
 
 def install(app: bottle.Bottle) -> None:
@@ -42,6 +42,12 @@ def install(app: bottle.Bottle) -> None:
     @app.get("/services")
     def services() -> str:
         return render("services", title="Services and prices", groups=services_by_category())
+
+    @app.get("/favicon.ico")
+    def favicon() -> bottle.HTTPResponse:
+        resp = bottle.static_file("favicon.svg", root=str(STATIC), mimetype="image/svg+xml")
+        resp.set_header("Cache-Control", "public, max-age=86400")
+        return resp
 
     @app.get("/static/<path:path>")
     def static(path: str) -> bottle.HTTPResponse:

@@ -5,7 +5,11 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · {{shop['shop.name']}}</title>
 <link rel="stylesheet" href="/static/site.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/static/site.js" defer></script>
+% for script in get('scripts', ()):
+<script src="{{script}}" defer></script>
+% end
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

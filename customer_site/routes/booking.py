@@ -1,0 +1,334 @@
+"""Booking: choose a car and services, a month calendar of free days, the free times of a day, confirm.
+
+Every step is a plain server-rendered page (GET forms and links), so booking works without
+JavaScript; `static/calendar.js` only loads a day's times in place. The final step is a POST with
+the CSRF token and an idempotency key, so a double click books once.
+"""
+
+from __future__ import annotations
+
+import calendar as monthcal
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import bottle
+from bottle import request
+
+from customer_site.routes.public import PUBLIC, services_by_category
+from customer_site.web import go, login_required, no_store, render
+from shop import accounts, booking, catalog, clock, settings, vehicles
+from shop.auth import Actor
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError
+
+WEEKDAYS = [("Mon", "Monday"), ("Tue", "Tuesday"), ("Wed", "Wednesday"), ("Thu", "Thursday"), ("Fri", "Friday"),
+            ("Sat", "Saturday"), ("Sun", "Sunday")]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What is being booked: a car and services (new booking) or an appointment being moved."""
+
+    car: vehicles.Vehicle
+    services: list[catalog.ServiceItem]
+    appointment: booking.Appointment | None = None
+
+    @property
+    def service_ids(self) -> list[int]:
+        return [s.id for s in self.services]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((s.price for s in self.services), Decimal("0.00"))
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.duration_minutes for s in self.services)
+
+    @property
+    def base(self) -> str:
+        return f"/appointments/{self.appointment.id}/reschedule" if self.appointment else "/book"
+
+    @property
+    def calendar(self) -> str:
+        return self.base if self.appointment else "/book/calendar"
+
+    def params(self, **extra: str) -> str:
+        pairs: list[tuple[str, str]] = []
+        if self.appointment is None:
+            pairs.append(("car", str(self.car.id)))
+            pairs.extend(("service", str(i)) for i in self.service_ids)
+        pairs.extend((k, v) for k, v in extra.items())
+        return urlencode(pairs)
+
+    def hidden(self) -> list[tuple[str, str]]:
+        if self.appointment is not None:
+            return []
+        return [("car", str(self.car.id))] + [("service", str(i)) for i in self.service_ids]
+
+
+def today() -> date:
+    return clock.now().astimezone(settings.timezone()).date()
+
+
+def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[Choice | None, dict[str, str]]:
+    """The car and services from the query string (or SOURCE), or the per-field problems."""
+    source = request.query if source is None else source
+    errors: dict[str, str] = {}
+    car = None
+    raw_car = source.getunicode("car", default="")
+    if not raw_car:
+        errors["car"] = "please choose a car"
+    else:
+        try:
+            car = accounts.my_car(actor, int(raw_car))
+        except (ValueError, NotFound):
+            errors["car"] = "please choose one of your cars"
+    services = []
+    raw = source.getall("service")
+    if not raw:
+        errors["service"] = "please choose at least one service"
+    for value in raw[:10]:
+        try:
+            item = catalog.get_service(int(value), actor=PUBLIC)
+        except (ValueError, ValidationError, NotFound):
+            errors["service"] = "please choose services from the list"
+            continue
+        if not item.active:
+            errors["service"] = f"{item.name} can no longer be booked online"
+        elif item.id not in [s.id for s in services]:
+            services.append(item)
+    if errors or car is None:
+        return None, errors
+    return Choice(car, services), {}
+
+
+def parse_month(value: str | None) -> date:
+    first = today().replace(day=1)
+    if value:
+        try:
+            year, month = (int(part) for part in value.split("-", 1))
+            first = date(year, month, 1)
+        except ValueError:
+            pass
+    return first
+
+
+def month_slots(actor: Actor, choice: Choice, first: date) -> dict[date, list[booking.Slot]]:
+    """Free starts of every day of FIRST's month from today on, grouped by day."""
+    last = date(first.year, first.month, monthcal.monthrange(first.year, first.month)[1])
+    start = max(first, today())
+    limit = today() + timedelta(days=settings.get_int("schedule.advance_days"))
+    last = min(last, limit)
+    if start > last:
+        return {}
+    return day_groups(actor, choice, start, (last - start).days + 1)
+
+
+def day_groups(actor: Actor, choice: Choice, start: date, days: int) -> dict[date, list[booking.Slot]]:
+    slots = booking.available_slots(choice.service_ids, from_date=start, days=days, vehicle_id=choice.car.id,
+                                    actor=actor)  # fmt: skip
+    groups: dict[date, list[booking.Slot]] = {}
+    for slot in slots:
+        groups.setdefault(slot.start.date(), []).append(slot)
+    return groups
+
+
+def weeks(first: date) -> list[list[date | None]]:
+    return [
+        [d if d.month == first.month else None for d in week]
+        for week in monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def shift_month(first: date, delta: int) -> date:
+    month = first.month - 1 + delta
+    return date(first.year + month // 12, month % 12 + 1, 1)
+
+
+def calendar_page(actor: Actor, choice: Choice) -> str:
+    no_store()
+    first = parse_month(request.query.getunicode("month"))
+    chosen = parse_day(request.query.getunicode("date"))
+    if chosen is not None:
+        first = chosen.replace(day=1)
+    slots = month_slots(actor, choice, first)
+    this_month = today().replace(day=1)
+    last_month = (today() + timedelta(days=settings.get_int("schedule.advance_days"))).replace(day=1)
+    prev_month = shift_month(first, -1) if first > this_month else None
+    next_month = shift_month(first, 1) if first < last_month else None
+    if request.query.get("fragment") == "times" and chosen is not None:
+        return render("_times", choice=choice, chosen=chosen, times=slots.get(chosen, []), date_words=_date_words,
+                      time_words=_local_time)  # fmt: skip
+    return render(
+        "calendar",
+        title="Choose a day" if not choice.appointment else "Choose a new time",
+        choice=choice,
+        first=first,
+        weeks=weeks(first),
+        slots=slots,
+        chosen=chosen,
+        times=slots.get(chosen, []) if chosen else [],
+        prev_month=prev_month,
+        next_month=next_month,
+        weekdays=WEEKDAYS,
+        today=today(),
+        date_words=_date_words,
+        time_words=_local_time,
+    )
+
+
+def _local_time(value: datetime) -> str:
+    return value.astimezone(settings.timezone()).strftime("%H:%M")
+
+
+def _date_words(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def parse_start(choice: Choice) -> tuple[datetime | None, str | None]:
+    raw = request.params.getunicode("start", default="")
+    if not raw:
+        return None, "please choose a time"
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None, "please choose one of the free times"
+    if value.tzinfo is None:
+        return None, "please choose one of the free times"
+    return value.astimezone(settings.timezone()), None
+
+
+def install(app: bottle.Bottle) -> None:
+    @app.get("/book")
+    @login_required
+    def choose(actor: Actor) -> str:
+        no_store()
+        cars = accounts.my_cars(actor)
+        picked = {
+            "car": request.query.getunicode("car", default=str(cars[0].id) if len(cars) == 1 else ""),
+            "service": request.query.getall("service"),
+        }
+        return render(
+            "book", title="Book a service", cars=cars, groups=services_by_category(), picked=picked, errors={}
+        )
+
+    @app.get("/book/calendar")
+    @login_required
+    def month(actor: Actor) -> str:
+        choice, errors = parse_choice(actor)
+        if choice is None:
+            no_store()
+            picked = {"car": request.query.getunicode("car", default=""), "service": request.query.getall("service")}
+            return render(
+                "book", title="Book a service", cars=accounts.my_cars(actor), groups=services_by_category(),
+                picked=picked, errors=errors,
+            )  # fmt: skip
+        return calendar_page(actor, choice)
+
+    @app.get("/book/review")
+    @login_required
+    def review(actor: Actor) -> str:
+        no_store()
+        choice, _errors = parse_choice(actor)
+        if choice is None:
+            go("/book")
+        start, problem = parse_start(choice)
+        if start is None:
+            go(f"/book/calendar?{choice.params()}")
+        return render("review", title="Check and confirm", choice=choice, start=start, key=secrets.token_urlsafe(16),
+                      alternatives=[], problem=problem, errors={})  # fmt: skip
+
+    @app.post("/book")
+    @login_required
+    def book(actor: Actor) -> str:
+        no_store()
+        choice, _errors = parse_choice(actor, request.forms)
+        if choice is None:
+            go("/book")
+        start, _problem = parse_start(choice)
+        if start is None:
+            go(f"/book/calendar?{choice.params()}")
+        key = request.forms.getunicode("key", default="")[:100] or None
+        try:
+            appointment = booking.book(
+                actor.customer_id, choice.car.id, choice.service_ids, start, source="portal", actor=actor,
+                idempotency_key=f"portal:{actor.customer_id}:{key}" if key else None,
+            )  # fmt: skip
+        except Conflict as exc:
+            return render("review", title="Check and confirm", choice=choice, start=start,
+                          key=secrets.token_urlsafe(16), alternatives=exc.alternatives, problem="taken",
+                          errors={})  # fmt: skip
+        except ValidationError as exc:
+            return render("review", title="Check and confirm", choice=choice, start=start,
+                          key=secrets.token_urlsafe(16), alternatives=[], problem="invalid",
+                          errors=exc.fields)  # fmt: skip
+        go(f"/appointments/{appointment.id}", "booked")
+        return ""
+
+    # Rescheduling reuses the calendar with the appointment's car and services.
+
+    def moving(actor: Actor, ident: str) -> Choice:
+        try:
+            appointment = booking.get_appointment(int(ident), actor=actor)
+        except ValueError:
+            raise NotFound(ident) from None
+        car = accounts.my_car(actor, appointment.vehicle_id)
+        services = [
+            catalog.ServiceItem(line.service_id, line.name, "", 0, "", line.duration_minutes, line.price, None, True)
+            for line in appointment.services
+        ]
+        return Choice(car, services, appointment)
+
+    @app.get("/appointments/<ident>/reschedule")
+    @login_required
+    def reschedule_calendar(actor: Actor, ident: str) -> str:
+        choice = moving(actor, ident)
+        options = accounts.appointment_options(actor, choice.appointment)
+        if not options.can_reschedule:
+            go(f"/appointments/{choice.appointment.id}")
+        return calendar_page(actor, choice)
+
+    @app.get("/appointments/<ident>/reschedule/review")
+    @login_required
+    def reschedule_review(actor: Actor, ident: str) -> str:
+        no_store()
+        choice = moving(actor, ident)
+        start, _problem = parse_start(choice)
+        if start is None:
+            go(f"{choice.base}")
+        return render("review", title="Check and confirm", choice=choice, start=start, key="", alternatives=[],
+                      problem=None, errors={})  # fmt: skip
+
+    @app.post("/appointments/<ident>/reschedule")
+    @login_required
+    def reschedule(actor: Actor, ident: str) -> str:
+        no_store()
+        choice = moving(actor, ident)
+        start, _problem = parse_start(choice)
+        if start is None:
+            go(choice.base)
+        try:
+            booking.reschedule(choice.appointment.id, start, actor=actor)
+        except Conflict as exc:
+            return render("review", title="Check and confirm", choice=choice, start=start, key="",
+                          alternatives=exc.alternatives, problem="taken", errors={})  # fmt: skip
+        except ValidationError as exc:
+            return render("review", title="Check and confirm", choice=choice, start=start, key="",
+                          alternatives=[], problem="invalid", errors=exc.fields)  # fmt: skip
+        except Forbidden as exc:
+            return render("review", title="Check and confirm", choice=choice, start=start, key="",
+                          alternatives=[], problem="invalid", errors={"start": str(exc)})  # fmt: skip
+        go(f"/appointments/{choice.appointment.id}", "rescheduled")
+        return ""

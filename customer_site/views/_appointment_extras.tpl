@@ -1,0 +1,1 @@
+% # Quotes, invoices and the review of this appointment (see routes/appointments.py:extras).

@@ -1,0 +1,55 @@
+% rebase('layout')
+<h1>Appointment on {{local(item.start, '%A %d %B %Y')}}</h1>
+<p class="lead">Status: <strong class="status">{{words.get(item.status, item.status)}}</strong></p>
+% if item.status in progress:
+<ol class="progress" aria-label="Repair progress">
+% reached = progress.index(item.status)
+% for index, step in enumerate(progress):
+  <li class="{{'done' if index <= reached else ''}}"{{!' aria-current="step"' if index == reached else ''}}>{{words[step]}}</li>
+% end
+</ol>
+% end
+<div class="columns">
+<section>
+  <h2>Details</h2>
+  <dl class="details">
+    <dt>When</dt><dd>{{local(item.start)}} – {{local(item.end, '%H:%M')}}</dd>
+    <dt>Car</dt><dd>{{item.vehicle}}</dd>
+    <dt>Services</dt>
+    <dd><ul class="plain">
+% for s in item.services:
+      <li>{{s.name}} · {{money(s.price)}}</li>
+% end
+    </ul></dd>
+    <dt>Estimated price</dt><dd>{{money(item.total_price)}}</dd>
+  </dl>
+% if options.can_reschedule or options.can_cancel:
+  <p>
+% if options.can_reschedule:
+    <a class="button" href="/appointments/{{item.id}}/reschedule">Move to another time</a>
+% end
+% if options.can_cancel:
+    <a class="button danger" href="/appointments/{{item.id}}/cancel">Cancel appointment</a>
+% end
+  </p>
+% end
+% if options.why_not:
+  <p class="warning">{{options.why_not}}</p>
+% end
+% include('_appointment_extras')
+</section>
+<section>
+  <h2>History</h2>
+  <ol class="timeline">
+% for entry in item.timeline:
+    <li><strong>{{words.get(entry.to_status, entry.to_status) if entry.kind != 'rescheduled' else 'Moved'}}</strong>
+      <span class="meta">{{local(entry.at)}}</span>
+% if entry.kind == 'rescheduled' and entry.note:
+      <br><span class="meta">{{entry.note}}</span>
+% end
+    </li>
+% end
+  </ol>
+</section>
+</div>
+<p><a href="/appointments">All my appointments</a></p>

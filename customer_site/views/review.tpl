@@ -1,0 +1,70 @@
+% rebase('layout')
+<h1>{{title}}</h1>
+<ol class="steps" aria-label="Steps">
+  <li>1. Car and services</li><li>2. Day and time</li><li aria-current="step"><strong>3. Confirm</strong></li>
+</ol>
+% if problem == 'taken':
+<div class="error-summary" role="alert" id="error-summary" tabindex="-1">
+  <h2>Sorry, this time was just taken</h2>
+% if alternatives:
+  <p>These are the nearest free times:</p>
+  <form id="alternatives-form" method="get" action="{{choice.base}}/review">
+% for name, value in choice.hidden():
+    <input type="hidden" name="{{name}}" value="{{value}}">
+% end
+    <fieldset>
+      <legend>Nearest free times</legend>
+% for index, slot in enumerate(alternatives):
+      <label class="choice" for="alt-{{index}}"><input type="radio" id="alt-{{index}}" name="start" value="{{slot.start.isoformat()}}"{{!' checked' if index == 0 else ''}}> {{local(slot.start)}}</label>
+% end
+    </fieldset>
+    <button type="submit" class="button primary">Take this time</button>
+  </form>
+% end
+  <p><a href="{{choice.calendar}}?{{choice.params()}}">Back to the calendar</a></p>
+</div>
+% elif errors:
+<div class="error-summary" role="alert" id="error-summary" tabindex="-1">
+  <h2>This time cannot be booked</h2>
+  <ul>
+% for field, message in errors.items():
+    <li id="{{field}}-error">{{message}}</li>
+% end
+  </ul>
+  <p><a href="{{choice.calendar}}?{{choice.params()}}">Back to the calendar</a></p>
+</div>
+% end
+% if problem != 'taken':
+<dl class="details">
+  <dt>Car</dt><dd>{{choice.car.make}} {{choice.car.model}}{{(' · ' + choice.car.plate) if choice.car.plate else ''}}</dd>
+% if choice.appointment:
+  <dt>Now</dt><dd>{{local(choice.appointment.start)}}</dd>
+  <dt>New time</dt><dd><strong>{{local(start)}}</strong></dd>
+% else:
+  <dt>When</dt><dd><strong>{{local(start)}}</strong> (about {{duration(choice.minutes)}})</dd>
+% end
+  <dt>Services</dt>
+  <dd><ul class="plain">
+% for s in choice.services:
+    <li>{{s.name}} · {{money(s.price)}}</li>
+% end
+  </ul></dd>
+% if not choice.appointment:
+  <dt>Estimated price</dt><dd>{{money(choice.total)}}</dd>
+% end
+</dl>
+% if not errors:
+<form id="confirm-form" method="post" action="{{choice.base}}" class="form">
+  <input type="hidden" name="csrf_token" value="{{csrf()}}">
+% for name, value in choice.hidden():
+  <input type="hidden" name="{{name}}" value="{{value}}">
+% end
+  <input type="hidden" name="start" value="{{start.isoformat()}}">
+% if key:
+  <input type="hidden" name="key" value="{{key}}">
+% end
+  <button type="submit" class="button primary">{{'Move my appointment' if choice.appointment else 'Book now'}}</button>
+  <a class="button" href="{{choice.calendar}}?{{choice.params(date=start.date().isoformat())}}#times">Choose another time</a>
+</form>
+% end
+% end

@@ -1,0 +1,242 @@
+"""Booking, my appointments, rescheduling and cancelling over HTTP (WebTest), without JavaScript."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from shop import accounts, booking, catalog, settings, vehicles
+from shop.auth import Actor, Role
+from shop.scheduling import calendar
+from tests.portal_support import Browser, make_customer, text
+
+pytest_plugins = ["tests.portal_support"]
+
+
+@pytest.fixture
+def shop_open(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Mon-Fri 08:00-12:00 and 13:00-17:00, one bay, two services."""
+    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
+    calendar.add_bay("Bay 1")
+    catalog.add_category("Maintenance")
+    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
+    tyres = catalog.add_service("Tyre change", "Maintenance", 30, Decimal("39.00"))
+    return {"oil": oil.id, "tyres": tyres.id}
+
+
+@pytest.fixture
+def anna(browser: Browser, mailbox, shop_open) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    customer_id = make_customer(mailbox, "anna@example.com")
+    car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
+    browser.log_in("anna@example.com")
+    return {"customer": customer_id, "car": car.id, **shop_open}
+
+
+def actor(customer_id: int) -> Actor:
+    return Actor(role=Role.CUSTOMER, name="t", customer_id=customer_id)
+
+
+def book_through_pages(browser: Browser, anna: dict[str, int], day: str = "2026-11-24", pick: int = 0):  # type: ignore[no-untyped-def]
+    month = browser.get(f"/book/calendar?car={anna['car']}&service={anna['oil']}&service={anna['tyres']}")
+    link = month.html.find("a", attrs={"data-date": day})
+    assert link is not None, f"{day} is not offered"
+    times = browser.get(link["href"])
+    form = times.forms["times-form"]
+    radios = times.html.select("input[name=start]")
+    form["start"] = radios[pick]["value"]
+    review = form.submit()
+    return review
+
+
+def test_choosing_a_car_and_services_leads_to_a_month_calendar_of_free_days(browser: Browser, anna) -> None:
+    page = browser.get("/book")
+    form = page.forms["book-form"]
+    form.get("service", index=0).checked = True
+    month = form.submit()
+    assert month.status_int == 200 and "November 2026" in text(month)
+    free = [a["data-date"] for a in month.html.select("a.day")]
+    # Monday 23rd from 10:00 (2 h notice), then working days; no weekends.
+    assert free[:5] == ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"]
+    assert "2026-11-28" not in free
+    label = month.html.find("a", attrs={"data-date": "2026-11-24"})["aria-label"]
+    assert label.startswith("Tuesday 24 November 2026") and "free times" in label
+
+
+def test_booking_without_javascript_books_and_shows_the_confirmation(browser: Browser, anna) -> None:
+    review = book_through_pages(browser, anna)
+    assert "Tue 24 Nov 2026, 08:00" in text(review) and "128.00 €" in text(review)
+    done = review.forms["confirm-form"].submit()
+    assert done.status_int == 303 and "done=booked" in done.location
+    confirmation = done.follow()
+    assert "Your appointment is booked" in text(confirmation)
+    mine = booking.list_appointments(actor=actor(anna["customer"]))
+    assert (
+        len(mine) == 1
+        and mine[0].source == "portal"
+        and [s.name for s in mine[0].services]
+        == [
+            "Oil change",
+            "Tyre change",
+        ]
+    )
+
+
+def test_confirming_twice_books_once(browser: Browser, anna) -> None:
+    review = book_through_pages(browser, anna)
+    first = review.forms["confirm-form"].submit()
+    second = review.forms["confirm-form"].submit()
+    assert first.location == second.location
+    assert len(booking.list_appointments(actor=actor(anna["customer"]))) == 1
+
+
+def test_a_slot_taken_meanwhile_offers_the_nearest_alternatives(browser: Browser, anna) -> None:
+    review = book_through_pages(browser, anna)
+    other = vehicles.add_vehicle(anna["customer"], "Opel", "Corsa")
+    booking.book(anna["customer"], other.id, [anna["oil"]], "2026-11-24 08:00")
+    page = review.forms["confirm-form"].submit()
+    assert page.status_int == 200 and "this time was just taken" in text(page)
+    choices = [i["value"] for i in page.html.select("#alternatives-form input[name=start]")]
+    assert choices and all("2026-11-24" in c for c in choices[:1])
+    retry = page.forms["alternatives-form"].submit()
+    assert retry.forms["confirm-form"].submit().status_int == 303
+    assert len(booking.list_appointments(actor=actor(anna["customer"]))) == 2
+
+
+def test_the_times_fragment_for_javascript_has_only_the_times(browser: Browser, anna) -> None:
+    url = f"/book/calendar?car={anna['car']}&service={anna['oil']}&date=2026-11-24&fragment=times"
+    fragment = browser.get(url)
+    assert "<html" not in fragment.text and 'name="start"' in fragment.text
+    assert fragment.html.select("input[name=start]")[0]["value"].startswith("2026-11-24T08:00")
+
+
+def test_missing_car_and_services_are_named_next_to_their_fields(browser: Browser, anna) -> None:
+    page = browser.get("/book/calendar")
+    assert page.html.find(id="car-error") is not None and page.html.find(id="service-error") is not None
+    assert booking.list_appointments(actor=actor(anna["customer"])) == []
+
+
+def test_another_customers_car_cannot_be_booked(browser: Browser, anna, mailbox) -> None:
+    bob = make_customer(mailbox, "bob@example.com", name="Bob", phone="030 5555555")
+    bobs_car = vehicles.add_vehicle(bob, "Opel", "Astra")
+    page = browser.get(f"/book/calendar?car={bobs_car.id}&service={anna['oil']}")
+    assert "choose one of your cars" in page.html.find(id="car-error").get_text()
+    csrf = browser.csrf("/account")
+    form = {
+        "csrf_token": csrf,
+        "car": str(bobs_car.id),
+        "service": str(anna["oil"]),
+        "start": "2026-11-24T08:00:00+01:00",
+    }
+    browser.post("/book", form, status=303)
+    assert booking.list_appointments(actor=actor(bob)) == []
+
+
+def test_booking_post_without_csrf_is_refused(browser: Browser, anna) -> None:
+    review = book_through_pages(browser, anna)
+    form = review.forms["confirm-form"]
+    form["csrf_token"] = "forged"
+    form.submit(status=403)
+    assert booking.list_appointments(actor=actor(anna["customer"])) == []
+
+
+def test_my_appointments_lists_upcoming_and_past(browser: Browser, anna, frozen_clock) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-24 08:00")
+    page = browser.get("/appointments")
+    assert "Tue 24 Nov 2026, 08:00" in text(page)
+    booking.set_status(a.id, "checked_in")
+    booking.set_status(a.id, "in_progress")
+    booking.set_status(a.id, "completed")
+    page = browser.get("/appointments")
+    assert "No upcoming appointment" in text(page) and "Ready" in text(page)
+
+
+def test_status_page_follows_the_repair(browser: Browser, anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-24 08:00")
+    booking.set_status(a.id, "checked_in")
+    booking.set_status(a.id, "in_progress")
+    page = browser.get(f"/appointments/{a.id}")
+    assert "Status: Being repaired" in text(page)
+    current = page.html.select_one('.progress [aria-current="step"]').get_text()
+    assert current == "Being repaired"
+    history = [li.find("strong").get_text() for li in page.html.select(".timeline li")]
+    assert history == ["Booked", "Car received", "Being repaired"]
+
+
+def test_reschedule_moves_the_appointment(browser: Browser, anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-25 08:00")
+    month = browser.get(f"/appointments/{a.id}/reschedule")
+    link = month.html.find("a", attrs={"data-date": "2026-11-26"})
+    times = browser.get(link["href"])
+    review = times.forms["times-form"].submit()
+    assert "Move my appointment" in review.text
+    done = review.forms["confirm-form"].submit()
+    assert "done=rescheduled" in done.location
+    moved = booking.get_appointment(a.id)
+    assert moved.start.date().isoformat() == "2026-11-26" and moved.reschedule_count == 1
+
+
+def test_reschedule_limit_and_cutoff_come_from_the_shop_policy(browser: Browser, anna, frozen_clock) -> None:
+    settings.set_value("booking.max_reschedules", "0")
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-26 08:00")
+    page = browser.get(f"/appointments/{a.id}")
+    assert "at most 0 times" in text(page) and page.html.find("a", href=f"/appointments/{a.id}/reschedule") is None
+    assert browser.get(f"/appointments/{a.id}/reschedule").status_int == 303
+    frozen_clock.advance(timedelta(days=2, hours=10))  # Wed 25th 18:00 local: within 24 h
+    browser.log_in("anna@example.com")  # the session expired meanwhile
+    page = browser.get(f"/appointments/{a.id}")
+    assert "until 24 hours before" in text(page)
+    assert page.html.find("a", href=f"/appointments/{a.id}/cancel") is None
+
+
+def test_cancel_within_policy(browser: Browser, anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-25 08:00")
+    page = browser.get(f"/appointments/{a.id}/cancel")
+    done = browser.submit_form(page, "cancel-form", reason="Car sold")
+    assert "done=cancelled" in done.location
+    assert booking.get_appointment(a.id).status == "cancelled"
+
+
+def test_cancel_after_the_cutoff_is_refused_with_the_reason(browser: Browser, anna, frozen_clock) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-24 08:00")
+    csrf = browser.csrf(f"/appointments/{a.id}")
+    frozen_clock.advance(timedelta(minutes=30))  # now 23.5 h before the start
+    page = browser.post(f"/appointments/{a.id}/cancel", {"csrf_token": csrf, "reason": ""})
+    assert page.status_int == 200 and "24 hours before" in text(page)
+    assert booking.get_appointment(a.id).status == "scheduled"
+
+
+@pytest.mark.parametrize(
+    "suffix", ["", "/cancel", "/reschedule", "/reschedule/review?start=2026-11-26T08:00:00%2B01:00"]
+)
+def test_another_customers_appointment_is_404(browser: Browser, anna, mailbox, suffix: str) -> None:
+    bob = make_customer(mailbox, "bob@example.com", name="Bob", phone="030 5555555")
+    bobs_car = vehicles.add_vehicle(bob, "Opel", "Astra")
+    theirs = booking.book(bob, bobs_car.id, [anna["oil"]], "2026-11-25 08:00")
+    browser.get(f"/appointments/{theirs.id}{suffix}", status=404)
+
+
+@pytest.mark.parametrize("suffix", ["/cancel", "/reschedule"])
+def test_posting_to_another_customers_appointment_is_404_and_changes_nothing(
+    browser: Browser, anna, mailbox, suffix: str
+) -> None:
+    bob = make_customer(mailbox, "bob@example.com", name="Bob", phone="030 5555555")
+    bobs_car = vehicles.add_vehicle(bob, "Opel", "Astra")
+    theirs = booking.book(bob, bobs_car.id, [anna["oil"]], "2026-11-25 08:00")
+    csrf = browser.csrf("/account")
+    form = {"csrf_token": csrf, "start": "2026-11-26T08:00:00+01:00", "reason": "x"}
+    browser.post(f"/appointments/{theirs.id}{suffix}", form, status=404)
+    after = booking.get_appointment(theirs.id)
+    assert after.status == "scheduled" and after.start.date().isoformat() == "2026-11-25"
+
+
+@pytest.mark.parametrize("path", ["/book", "/book/calendar", "/book/review", "/appointments", "/appointments/1"])
+def test_booking_pages_need_a_log_in(browser: Browser, shop_open, path: str) -> None:
+    assert "/login?next=" in browser.get(path).location
+
+
+def test_the_options_mirror_the_service_policy(anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-26 08:00")
+    options = accounts.appointment_options(actor(anna["customer"]), booking.get_appointment(a.id))
+    assert options.can_cancel and options.can_reschedule and options.upcoming

@@ -1,0 +1,248 @@
+"""End-to-end in headless Chromium (Playwright): sign up, add a car, book on the calendar, reschedule, cancel,
+at phone and desktop sizes, with axe-core accessibility checks on every page (logged out, logged in, errors).
+
+The portal runs under waitress in a thread of the test process on a fresh SQLite database; the
+frozen test clock is the server's clock too. Screenshots go to $GARAGE_SCREENSHOT_DIR (default
+.screenshots/ in the repository) for review.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shop import catalog, settings
+from shop.db import close_database, open_database
+from shop.scheduling import calendar
+from tests.conftest import ROOT, missing
+from tests.portal_support import PASSWORD, Mailbox
+
+pytest_plugins = ["tests.portal_support"]
+pytestmark = pytest.mark.slow
+
+CHROMIUM = os.environ.get("GARAGE_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS = Path(os.environ.get("GARAGE_SCREENSHOT_DIR", ROOT / ".screenshots"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path, mailbox: Mailbox) -> Iterator[str]:
+    """The portal under waitress on a free loopback port, over a shop with hours, a bay and services."""
+    import waitress.server
+
+    from customer_site import create_app
+
+    open_database(f"sqlite:///{tmp_path / 'portal.db'}", create=True)
+    settings.set_many({"shop.name": "Kessler Autoservice", "shop.address": "Werkstraße 12, 10115 Berlin"})
+    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
+    calendar.add_bay("Bay 1")
+    catalog.add_category("Maintenance")
+    catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"), description="Oil and filter")
+    catalog.add_service("Tyre change", "Maintenance", 30, Decimal("39.00"))
+    port = _free_port()
+    httpd = waitress.server.create_server(create_app(), host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.close()
+    thread.join(timeout=5)
+    close_database()
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        missing("chromium", f"{CHROMIUM} not found; apt-get install chromium or set GARAGE_TEST_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Checker:
+    """Runs axe on each page visited and keeps the serious findings."""
+
+    def __init__(self, size: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.size = size
+        self.problems: list[str] = []
+        self.console: list[str] = []
+
+    def check(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{self.size}-{name}.png"), full_page=True)
+        result = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert result.response["testEngine"]["name"] == "axe-core"
+        for violation in result.response["violations"]:
+            targets = [n["target"] for n in violation["nodes"]][:3]
+            self.problems.append(f"{name}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_sign_up_book_on_the_calendar_reschedule_and_cancel_in_chromium(
+    server: str, chromium, mailbox: Mailbox, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    checker = Checker(size)
+    page.on(
+        "console",
+        lambda msg: checker.console.append(f"{msg.type}: {msg.text} {msg.location}") if msg.type == "error" else None,
+    )
+
+    page.goto(server + "/")
+    checker.check(page, "01-landing")
+    page.goto(server + "/services")
+    checker.check(page, "02-services")
+    page.goto(server + "/about")
+    checker.check(page, "02b-about")
+
+    # Sign up: first with mistakes, then properly.
+    page.goto(server + "/signup")
+    checker.check(page, "03-signup")
+    page.get_by_label("Name").fill("Anna Berg")
+    page.get_by_label("E-mail").fill("not an email")
+    page.get_by_label("Phone").fill("12")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    assert page.locator("#email-error").is_visible()
+    checker.check(page, "04-signup-errors")
+    page.get_by_label("E-mail").fill("anna@example.com")
+    page.get_by_label("Phone").fill("030 1234567")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    assert "sent you an e-mail" in page.inner_text("main")
+    checker.check(page, "05-login-after-signup")
+
+    page.goto(server + f"/verify?token={mailbox.verify_token('anna@example.com')}")
+    page.get_by_role("button", name="Confirm my e-mail").click()
+    page.get_by_label("E-mail").fill("anna@example.com")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    assert "Wrong e-mail or password" in page.inner_text("main")
+    checker.check(page, "06-login-error")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/account")
+    checker.check(page, "07-account")
+
+    # Add a car.
+    page.get_by_role("link", name="Add a car").click()
+    page.get_by_label("Make").fill("Volkswagen")
+    page.get_by_label("Model").fill("Golf")
+    page.get_by_label("Year").fill("1850")
+    page.get_by_role("button", name="Save").click()
+    checker.check(page, "08-car-error")
+    page.get_by_label("Year").fill("2019")
+    page.get_by_label("Licence plate").fill("B-AB 123")
+    page.get_by_role("button", name="Save").click()
+    assert "Your car is added" in page.inner_text("main")
+
+    # Book: services, then the calendar; a day's times load in place (JavaScript).
+    page.get_by_role("link", name="Book a service").first.click()
+    checker.check(page, "09-book")
+    page.get_by_label("Oil change").check()
+    page.get_by_role("button", name="Show free days").click()
+    checker.check(page, "10-calendar")
+    day = page.locator('a.day[data-date="2026-11-24"]')
+    url_before = page.url
+    day.click()
+    page.locator("#times input[name=start]").first.wait_for()
+    assert page.url.split("?")[0] == url_before.split("?")[0]  # same page, no navigation
+    assert page.locator('a.day[aria-current="date"]').get_attribute("data-date") == "2026-11-24"
+    checker.check(page, "11-calendar-times")
+    # Keyboard: the arrow key moves to the next free day, Enter loads its times and focuses them.
+    day.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.date") == "2026-11-25"
+    page.keyboard.press("Enter")
+    page.locator("#times-title", has_text="Wednesday 25 November 2026").wait_for()
+    page.get_by_label("09:00").check()
+    page.get_by_role("button", name="Continue").click()
+    checker.check(page, "12-review")
+    page.get_by_role("button", name="Book now").click()
+    assert "Your appointment is booked" in page.inner_text("main")
+    assert "Wed 25 Nov 2026, 09:00" in page.inner_text("main")
+    checker.check(page, "13-confirmation")
+
+    page.get_by_role("link", name="My appointments").first.click()
+    assert "Wed 25 Nov 2026, 09:00" in page.inner_text("main")
+    checker.check(page, "14-appointments")
+
+    # Reschedule to Thursday, then cancel.
+    page.get_by_role("link", name="Wed 25 Nov 2026, 09:00").click()
+    page.get_by_role("link", name="Move to another time").click()
+    page.locator('a.day[data-date="2026-11-26"]').click()
+    page.get_by_label("10:00").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Move my appointment").click()
+    assert "Your appointment is moved" in page.inner_text("main")
+    assert "Thu 26 Nov 2026, 10:00" in page.inner_text("main")
+    checker.check(page, "15-rescheduled")
+    page.get_by_role("link", name="Cancel appointment").click()
+    checker.check(page, "16-cancel")
+    page.get_by_role("button", name="Yes, cancel it").click()
+    assert "Your appointment is cancelled" in page.inner_text("main")
+    assert "Status: Cancelled" in page.inner_text("main")
+    checker.check(page, "17-cancelled")
+
+    # The calendar without JavaScript: day links are ordinary pages.
+    nojs = chromium.new_context(viewport={"width": width, "height": height}, java_script_enabled=False)
+    plain = nojs.new_page()
+    plain.goto(server + "/login")
+    plain.get_by_label("E-mail").fill("anna@example.com")
+    plain.get_by_label("Password").fill(PASSWORD)
+    plain.get_by_role("button", name="Log in").click()
+    plain.goto(server + "/book")
+    plain.get_by_label("Oil change").check()
+    plain.get_by_role("button", name="Show free days").click()
+    plain.locator('a.day[data-date="2026-11-27"]').click()
+    assert "date=2026-11-27" in plain.url
+    plain.get_by_label("08:00").check()
+    plain.get_by_role("button", name="Continue").click()
+    plain.get_by_role("button", name="Book now").click()
+    assert "Your appointment is booked" in plain.inner_text("main")
+    nojs.close()
+
+    assert checker.console == []
+    page.goto(server + "/no-such-page")
+    checker.check(page, "18-not-found")
+    context.close()
+    assert checker.problems == []
+
+
+def test_phone_layout_has_no_horizontal_scroll(server: str, chromium) -> None:
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in ["/", "/services", "/signup", "/login", "/about"]:
+        page.goto(server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, path
+    context.close()
