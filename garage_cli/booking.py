@@ -189,3 +189,27 @@ def status(
     use_db()
     a = booking.set_status(appointment_id, new_status, note)
     output.done(f"appointment {a.id} is now {a.status}", plain(a), as_json)
+
+
+@appointment_app.command("board")
+def board(
+    day: str | None = typer.Option(None, "--date", help="YYYY-MM-DD, today, tomorrow (default: today)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The day per bay: who is where, and in which state."""
+    use_db()
+    b = booking.day_board(day)
+    if as_json:
+        output.print_json(b)
+        return
+    hours = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in b.open) or f"closed ({b.closed_reason or 'no hours'})"
+    typer.echo(f"{b.day:%a %Y-%m-%d}  open {hours}")
+    for column in b.bays:
+        typer.echo(f"\n{column.name}" + ("" if column.active else " (inactive)"))
+        for a in column.appointments:
+            typer.echo(
+                f"  {a.start:%H:%M}-{a.end:%H:%M}  {a.status:<13} {a.customer_name}, {a.vehicle}: "
+                + ", ".join(s.name for s in a.services)
+            )
+        if not column.appointments:
+            typer.echo("  (free)")

@@ -346,10 +346,18 @@ def day_board(day: str | date | None = None, actor: Actor = SYSTEM) -> DayBoard:
 # ---------------------------------------------------------------- writing helpers
 
 
-def _history(appointment_id: int, actor: Actor, kind: str, old: str | None, new: str, note: str = "") -> None:
+def _history(
+    appointment_id: int,
+    actor: Actor,
+    kind: str,
+    old: str | None,
+    new: str,
+    note: str = "",
+    at: datetime | None = None,
+) -> None:
     AppointmentHistory.create(
         appointment=appointment_id,
-        at=clock.now(),
+        at=at or clock.now(),
         actor=f"{actor.role.value}:{actor.name}",
         kind=kind,
         from_status=old,
@@ -501,27 +509,10 @@ def book(
     if need_mechanic and mech_id is None:
         mech_id = match.mechanics[0]
 
-    now = clock.now()
-    work = timedelta(minutes=sum(s.duration_minutes for s in services))
-    total = sum((s.price for s in services), Decimal("0.00"))
     try:
         with AppointmentRow._meta.database.atomic():
-            row = AppointmentRow.create(
-                customer=customer_id,
-                vehicle=vehicle_id,
-                bay=match.bays[0],
-                mechanic=mech_id,
-                start_at=start_at,
-                end_at=start_at + work,
-                block_end_at=start_at + work + problem.buffer,
-                status="scheduled",
-                source=source,
-                notes=notes.strip(),
-                idempotency_key=key,
-                reschedule_count=0,
-                total_price=total,
-                created_at=now,
-                updated_at=now,
+            row = _insert(
+                customer_id, vehicle_id, services, start_at, match.bays[0], mech_id, problem.buffer, source, notes, key
             )
     except IntegrityError:
         # Only a writer that bypassed the bay lock can get here: the trigger or the key index held.
@@ -530,19 +521,6 @@ def book(
             if existing is not None:
                 return _replay(existing, customer_id, key)
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic) from None
-    AppointmentService.insert_many(
-        [
-            {
-                "appointment": row.id,
-                "service": s.id,
-                "position": i,
-                "name": s.name,
-                "duration_minutes": s.duration_minutes,
-                "price": s.price,
-            }
-            for i, s in enumerate(services)
-        ]
-    ).execute()
     _history(row.id, actor, "booked", None, "scheduled", f"booked via {source}")
     audit.record(
         actor,
@@ -557,6 +535,56 @@ def book(
     )
     events.publish(AppointmentBooked(row.id))
     return _load_one(row.id)
+
+
+def _insert(
+    customer_id: int,
+    vehicle_id: int,
+    services: Sequence[ServiceRef],
+    start_at: datetime,
+    bay_id: int,
+    mechanic_id: int | None,
+    buffer: timedelta,
+    source: str,
+    notes: str = "",
+    key: str | None = None,
+    status: str = "scheduled",
+    at: datetime | None = None,
+) -> AppointmentRow:
+    """Write an appointment and its service lines (the trigger still refuses overlaps); no checks."""
+    now = at or clock.now()
+    work = timedelta(minutes=sum(s.duration_minutes for s in services))
+    row = AppointmentRow.create(
+        customer=customer_id,
+        vehicle=vehicle_id,
+        bay=bay_id,
+        mechanic=mechanic_id,
+        start_at=start_at,
+        end_at=start_at + work,
+        block_end_at=start_at + work + buffer,
+        status=status,
+        source=source,
+        notes=notes.strip(),
+        idempotency_key=key,
+        reschedule_count=0,
+        total_price=sum((s.price for s in services), Decimal("0.00")),
+        created_at=now,
+        updated_at=now,
+    )
+    AppointmentService.insert_many(
+        [
+            {
+                "appointment": row.id,
+                "service": s.id,
+                "position": i,
+                "name": s.name,
+                "duration_minutes": s.duration_minutes,
+                "price": s.price,
+            }
+            for i, s in enumerate(services)
+        ]
+    ).execute()
+    return row
 
 
 def _replay(existing: AppointmentRow, customer_id: int, key: str) -> Appointment:

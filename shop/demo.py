@@ -72,6 +72,7 @@ def _load_modules() -> None:
 # Areas register their demo steps by being listed here (import order = step order).
 DEMO_MODULES: list[str] = [
     "shop.demo_foundation",  # service catalogue, 50 customers with cars
+    "shop.demo_scheduling",  # opening hours, bays, mechanics' hours, four weeks of appointments
 ]
 
 

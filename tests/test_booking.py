@@ -228,3 +228,22 @@ def test_day_board_lists_each_bay_with_its_appointments(db) -> None:
     assert [f"{s:%H:%M}-{e:%H:%M}" for s, e in board.open] == ["08:00-12:00", "13:00-17:30"]
     calendar.add_closure("2026-11-25", reason="Stocktaking")
     assert booking.day_board("2026-11-25").closed_reason == "Stocktaking"
+
+
+def test_demo_shop_has_four_weeks_of_appointments_without_overlaps(db) -> None:
+    from shop import demo
+
+    demo.load()
+    past = booking.list_appointments(from_date="2026-11-09", to_date="2026-11-22")
+    assert past and {a.status for a in past} <= {"completed", "no_show", "cancelled"}
+    today = {a.status for a in booking.list_appointments(day="2026-11-23")}  # the clock says 08:00
+    assert "scheduled" in today and today & {"checked_in", "in_progress", "waiting_parts"}
+    future = booking.list_appointments(from_date="2026-11-24", to_date="2026-12-07")
+    assert future and {a.status for a in future} <= {"scheduled", "cancelled"}
+    assert len({a.bay for a in future}) == 4
+    overlapping = database.execute_sql(
+        "SELECT COUNT(*) FROM appointment a JOIN appointment b ON a.bay_id = b.bay_id AND a.id < b.id"
+        " WHERE a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')"
+        " AND a.start_at < b.block_end_at AND b.start_at < a.block_end_at"
+    ).fetchone()[0]
+    assert overlapping == 0
