@@ -6,8 +6,8 @@ import typer
 
 from garage_cli import output
 from garage_cli.root import make_app, state, use_db
-from shop import demo, migrations, settings
-from shop.db import configured_url, open_database, parse_url
+from shop import bootstrap, migrations, settings
+from shop.db import open_database
 
 db_app = make_app("Schema version and upgrades.")
 settings_app = make_app("Shop settings (name, time zone, tax rate, ...).")
@@ -18,16 +18,14 @@ def init(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create the database schema (and optionally demo data)."""
-    target = parse_url(configured_url(state.url))
-    open_database(state.url, create=True)
+    result = bootstrap.initialise(state.url, with_demo=demo_data)
     state.opened = True
-    logins = demo.load() if demo_data else []
-    result = {"database": target.display, "version": migrations.status().version, "logins": logins}
     if as_json:
         output.print_json(result)
         return
-    typer.echo(f"initialised {target.display} at schema version {result['version']}")
-    for login in logins:
+    verb = "initialised" if result.created else "already initialised:"
+    typer.echo(f"{verb} {result.database} at schema version {result.version}")
+    for login in result.logins:
         typer.echo(f"  demo login: {login['username']} / {login['password']} ({login['role']})")
 
 

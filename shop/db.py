@@ -137,11 +137,11 @@ def open_database(url: str | None = None, *, create: bool = False, upgrade: bool
     database.initialize(db)
     if target.engine == "postgresql" and target.schema:
         db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"')
-    if create or upgrade:
+    if upgrade:
         state = migrations.status()
         if not state.applied and not create:
             raise ConfigError(f"database {target.display} has no garage schema; run `garage init` first")
-        if create or state.pending:
+        if state.pending:
             migrations.upgrade()
     return target
 

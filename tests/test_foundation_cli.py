@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_garage_process
 
 
@@ -122,3 +124,35 @@ def test_init_demo_prints_logins_and_is_deterministic(tmp_path: Path) -> None:
         outputs.append(result.stdout.replace(name, "X"))
     assert outputs[0] == outputs[1]
     assert "admin" in outputs[0]
+
+
+def test_init_demo_twice_is_refused_and_keeps_the_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert run_garage_process(url, "init", "--demo").returncode == 0
+    again = run_garage_process(url, "init", "--demo")
+    assert again.returncode == 3
+    assert "already holds data" in again.stderr
+    assert "admin" in run_garage_process(url, "staff", "list").stdout
+
+
+def test_plain_init_on_an_initialised_database_is_harmless(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert run_garage_process(url, "init").returncode == 0
+    again = run_garage_process(url, "init")
+    assert again.returncode == 0
+    assert "already initialised" in again.stdout
+
+
+def test_failed_first_init_leaves_no_file_behind(tmp_path: Path, monkeypatch) -> None:
+    from shop import bootstrap, demo
+    from shop.errors import ValidationError
+
+    def broken_step(fake):  # type: ignore[no-untyped-def]
+        raise ValidationError({"demo": "planted failure"})
+
+    monkeypatch.setattr(demo, "STEPS", [*demo.STEPS, broken_step])
+    monkeypatch.setattr(demo, "_load_modules", lambda: None)
+    path = tmp_path / "shop.db"
+    with pytest.raises(ValidationError):
+        bootstrap.initialise(f"sqlite:///{path}", with_demo=True)
+    assert not path.exists()
