@@ -8,6 +8,7 @@ from garage_cli import billing as billing_cli
 from garage_cli import booking, cars, catalog, customers, notify, schedule, staff, system
 from garage_cli import inventory as inventory_cli
 from garage_cli import jobs as jobs_cli
+from garage_cli import ops as ops_cli
 from garage_cli import portal as portal_cli
 from garage_cli import reports as reports_cli
 from garage_cli import tui as tui_cli
@@ -18,6 +19,11 @@ app = make_root()
 app.command("init")(system.init)
 app.command("tui")(tui_cli.tui)
 app.add_typer(system.db_app, name="db")
+app.command("backup")(ops_cli.backup)
+app.command("backups")(ops_cli.list_backups)
+app.command("restore")(ops_cli.restore)
+system.db_app.command("move")(ops_cli.db_move)
+system.db_app.command("check")(ops_cli.db_check)
 app.add_typer(system.settings_app, name="settings")
 app.add_typer(staff.app, name="staff")
 app.add_typer(inventory_cli.part_app, name="part")

@@ -6,11 +6,15 @@ Exit codes: 0 success; 1 invalid input, not found, forbidden or bad configuratio
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
+import time
 from dataclasses import dataclass
 
 import typer
 
+from shop import logging_setup
 from shop.db import close_database, open_database
 from shop.errors import Conflict, ShopError, ValidationError
 
@@ -69,9 +73,35 @@ def report(exc: ShopError) -> int:
     return EXIT_INVALID
 
 
+def _command(argv: list[str]) -> str:
+    """The command's name only (`customer add`): arguments may be personal data, so they are not logged."""
+    words, skip = [], False
+    for arg in argv:
+        if skip or arg == "--db":
+            skip = not skip
+            continue
+        if arg.startswith("--db="):
+            continue
+        if arg.startswith("-") or not re.fullmatch(r"[a-z][a-z-]*", arg) or len(words) == 2:
+            break
+        words.append(arg)
+    return " ".join(words) or "-"
+
+
 def run(app: typer.Typer, argv: list[str] | None = None) -> int:
+    """Run the CLI, log its name and exit code, and return the code."""
+    started = time.monotonic()
+    code = _run(app, argv)
+    command = _command(list(sys.argv[1:] if argv is None else argv))
+    ms = round((time.monotonic() - started) * 1000)
+    logging.getLogger("garage.cli").info("command=%s exit=%d ms=%d", command, code, ms)
+    return code
+
+
+def _run(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of letting tracebacks out for expected errors."""
     try:
+        logging_setup.configure("cli")
         app(args=argv, prog_name="garage", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
