@@ -11,7 +11,7 @@ import typer
 from garage_cli import output
 from garage_cli.root import make_app, use_db
 from shop import notifications
-from shop.notifications import preferences, templates
+from shop.notifications import preferences, service_due, templates
 from shop.notifications import reminders as reminder_service
 
 app = make_app("Outgoing e-mail and SMS: send the outbox, inspect it, retry dead messages.")
@@ -229,3 +229,51 @@ def reminders_due(
         as_json,
         ["appointment_id", "customer_name", "start", "offset", "state", "message_id"],
     )
+
+
+@reminders_app.command("service-due")
+def reminders_service_due(
+    list_only: bool = typer.Option(False, "--list", help="Only show what is due; queue nothing."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Queue "your car is due" messages from each car's invoiced services and mileage (once per due event)."""
+    use_db()
+    if list_only:
+        output.emit(
+            service_due.list_service_due(),
+            as_json,
+            ["vehicle_id", "car", "customer_name", "service", "last_done", "reason", "state"],
+        )
+        return
+    result = service_due.queue_service_due()
+    output.done(
+        f"queued {result.queued} service reminder(s); {result.already} already told, {result.skipped} skipped",
+        result,
+        as_json,
+    )
+
+
+interval_app = make_app("Service intervals for service-due reminders, e.g. oil change every 12 months or 15000 km.")
+reminders_app.add_typer(interval_app, name="interval")
+
+
+@interval_app.command("set")
+def interval_set(
+    service: str = typer.Argument(..., metavar="SERVICE", help="Service id or name."),
+    months: int | None = typer.Option(None, "--months"),
+    km: int | None = typer.Option(None, "--km"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Set (or with neither option, remove) the interval of a service."""
+    use_db()
+    interval = service_due.set_interval(int(service) if service.isdigit() else service, months, km)
+    output.done(
+        f"{interval.service}: every {interval.months or '-'} months / {interval.km or '-'} km", interval, as_json
+    )
+
+
+@interval_app.command("list")
+def interval_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Services with a reminder interval."""
+    use_db()
+    output.emit(service_due.list_intervals(), as_json, ["service_id", "service", "months", "km"])

@@ -8,7 +8,7 @@ from shop.models.catalog import Service, ServiceCategory
 from shop.models.customers import Customer, MileageReading, Vehicle
 from shop.models.inventory import Part, StockMovement
 from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
-from shop.models.notifications import NotificationTemplate, OutboxMessage
+from shop.models.notifications import NotificationTemplate, OutboxMessage, ServiceInterval
 from shop.models.scheduling import Bay, Closure, MechanicHours, OpeningHours, TimeOff
 from shop.models.system import AuditLog, Setting, Staff
 
@@ -25,6 +25,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     StockMovement,
     OutboxMessage,
     NotificationTemplate,
+    ServiceInterval,
     OpeningHours,
     Closure,
     Bay,
@@ -82,6 +83,7 @@ __all__ = [
     "QuoteLine",
     "Service",
     "ServiceCategory",
+    "ServiceInterval",
     "Setting",
     "Staff",
     "StockMovement",

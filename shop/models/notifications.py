@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from peewee import CompositeKey, IntegerField, TextField
+from peewee import CompositeKey, ForeignKeyField, IntegerField, TextField
 
 from shop.models.base import BaseModel, UTCDateTimeField
+from shop.models.catalog import Service
 
 
 class OutboxMessage(BaseModel):
@@ -38,3 +39,12 @@ class NotificationTemplate(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("kind", "part")
+
+
+class ServiceInterval(BaseModel):
+    """How often a service is due again: after MONTHS, or after KM driven, whichever comes first."""
+
+    service = ForeignKeyField(Service, primary_key=True, column_name="service_id")
+    months = IntegerField(null=True)
+    km = IntegerField(null=True)
+    updated_at = UTCDateTimeField()

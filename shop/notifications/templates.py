@@ -69,6 +69,11 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("account_created", "Welcome to the customer portal", (*COMMON, "email", "verify_url")),
         Kind("password_reset", "Portal password reset link", (*COMMON, "email", "reset_url")),
+        Kind(
+            "service_due",
+            "Your car is due for a service (from its history and mileage)",
+            (*COMMON, "car", "service", "last_done", "last_mileage", "reason", "booking_url"),
+        ),
     ]
 }
 
