@@ -73,6 +73,7 @@ def _load_modules() -> None:
 DEMO_MODULES: list[str] = [
     "shop.demo_foundation",  # service catalogue, 50 customers with cars
     "shop.demo_scheduling",  # opening hours, bays, mechanics' hours, four weeks of appointments
+    "shop.demo_billing",  # parts and stock, jobs and invoices for completed appointments, quotes
 ]
 
 
