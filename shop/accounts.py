@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN, IntegrityError
 
-from shop import audit, booking, clock, customers, events, settings, vehicles
+from shop import audit, booking, catalog, clock, customers, events, invoices, quotes, settings, vehicles
 from shop.auth import (
     SYSTEM,
     Actor,
@@ -43,7 +43,7 @@ from shop.auth import (
 from shop.db import database, transaction
 from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from shop.event_types import CustomerAccountCreated, PasswordResetRequested
-from shop.models import AccountToken, CustomerAccount, LoginThrottle, PortalSession
+from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession
 from shop.models import Customer as CustomerRow
 
 LOGIN_FAILED = "Wrong e-mail or password."
@@ -663,3 +663,120 @@ def appointment_options(actor: Actor, appointment: booking.Appointment) -> Appoi
     elif can_cancel and not can_move:
         why = f"An appointment can be moved online at most {limit} times. Please call the shop to move it again."
     return AppointmentOptions(can_move, can_cancel, why, upcoming)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes and invoices as the customer sees them: their own, never drafts
+
+
+def my_quotes(actor: Actor) -> list[quotes.QuoteSummary]:
+    _own_account(actor)
+    return [q for q in quotes.list_quotes(actor=actor) if q.status != "draft"]
+
+
+def my_quote(actor: Actor, quote_id: int) -> quotes.QuoteInfo:
+    _own_account(actor)
+    info = quotes.get_quote(int(quote_id), actor=actor)
+    if info.customer_id != actor.customer_id or info.status == "draft":
+        raise NotFound(f"no quote {quote_id}")
+    return info
+
+
+@transaction
+def answer_quote(actor: Actor, quote_id: int, decisions: dict[int, str]) -> quotes.QuoteInfo:
+    """Accept or decline lines of a sent quote: {position: "accepted" | "declined"}; others stay pending."""
+    info = my_quote(actor, quote_id)
+    pending = {line.position for line in info.lines if line.decision == "pending"}
+    errors = FieldErrors()
+    for position, decision in decisions.items():
+        if position not in pending:
+            errors.add(f"line-{position}", "this line is already decided")
+        elif decision not in ("accepted", "declined", ""):
+            errors.add(f"line-{position}", "choose accept or decline")
+    chosen = {p: d for p, d in decisions.items() if d}
+    if not chosen and not errors.errors:
+        errors.add("lines", "choose accept or decline for at least one line")
+    errors.raise_if_any()
+    accepted = sorted(p for p, d in chosen.items() if d == "accepted")
+    declined = sorted(p for p, d in chosen.items() if d == "declined")
+    try:
+        if accepted:
+            quotes.accept(info.id, accepted, actor=actor)
+        if declined:
+            quotes.decline(info.id, declined, actor=actor)
+    except Conflict as exc:
+        raise ValidationError({"lines": str(exc).replace(f"quote #{info.id}", "this quote")}) from None
+    return my_quote(actor, info.id)
+
+
+@transaction
+def request_quote(actor: Actor, car_id: object, service_ids: list[int], problem: str) -> quotes.QuoteInfo:
+    """A customer's request: a draft quote for the shop to price and send (services and/or a described problem)."""
+    account = _own_account(actor)
+    errors = FieldErrors()
+    car = None
+    try:
+        car = _own_car(actor, int(str(car_id)))
+    except (ValueError, NotFound):
+        errors.add("car", "please choose one of your cars")
+    text = (problem or "").strip()
+    if len(text) > 2000:
+        errors.add("problem", "must be at most 2000 characters")
+    if not service_ids and len(text) < 10:
+        errors.add("problem", "please choose a service or describe the problem in a few words")
+    items = []
+    for service_id in service_ids[:20]:
+        try:
+            item = catalog.get_service(int(service_id), actor=actor)
+        except (ValueError, NotFound, ValidationError):
+            errors.add("service", "please choose services from the list")
+            continue
+        if not item.active:
+            errors.add("service", f"{item.name} is no longer offered")
+        items.append(item)
+    errors.raise_if_any()
+    assert car is not None
+    note = "Requested on the portal." + (f" Problem: {text}" if text else "")
+    draft = quotes.create_quote(account.customer_id, car.id, notes=note, actor=SYSTEM)
+    for item in items:
+        quotes.add_line(draft.id, "service", service=item.id, actor=SYSTEM)
+    audit.record(actor, "quote.request", "quote", draft.id, services=[i.id for i in items])
+    return quotes.get_quote(draft.id, actor=SYSTEM)
+
+
+def my_invoices(actor: Actor) -> list[invoices.InvoiceSummary]:
+    account = _own_account(actor)
+    return [i for i in invoices.list_invoices(customer_id=account.customer_id, actor=SYSTEM) if i.status != "draft"]
+
+
+def my_invoice(actor: Actor, invoice_id: int) -> invoices.InvoiceInfo:
+    account = _own_account(actor)
+    try:
+        info = invoices.get_invoice(int(invoice_id), actor=SYSTEM)
+    except (NotFound, ValidationError):
+        raise NotFound(f"no invoice {invoice_id}") from None
+    if info.customer_id != account.customer_id or info.status == "draft":
+        raise NotFound(f"no invoice {invoice_id}")
+    return info
+
+
+def my_invoice_pdf(actor: Actor, invoice_id: int) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of one of the customer's issued invoices or credit notes."""
+    info = my_invoice(actor, invoice_id)
+    return f"{'credit-note' if info.kind == 'credit_note' else 'invoice'}-{info.number}.pdf", invoices.pdf(
+        info.id, actor=SYSTEM
+    )
+
+
+def invoices_for_appointment(actor: Actor, appointment_id: int) -> list[invoices.InvoiceSummary]:
+    """The customer's issued invoices (and credit notes) for the job done at an appointment."""
+    account = _own_account(actor)
+    rows = (
+        Invoice.select(Invoice.id)
+        .join(Job, on=(Invoice.job == Job.id))
+        .where(Job.appointment == appointment_id, Invoice.customer == account.customer_id, Invoice.status != "draft")
+    )
+    ids = {r.id for r in rows}
+    if not ids:
+        return []
+    return [i for i in my_invoices(actor) if i.id in ids]

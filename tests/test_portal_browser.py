@@ -246,3 +246,68 @@ def test_phone_layout_has_no_horizontal_scroll(server: str, chromium) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, path
     context.close()
+
+
+def test_every_other_page_passes_axe_logged_in_and_out(server: str, chromium, mailbox: Mailbox) -> None:
+    """Account, documents and review pages (with their error states) at both sizes."""
+    from shop import accounts, booking, invoices, jobs, quotes, vehicles
+    from tests.portal_support import make_customer
+
+    customer_id = make_customer(mailbox, "anna@example.com")
+    car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
+    oil = catalog.get_service("Oil change").id
+    done = booking.book(customer_id, car.id, [oil], "2026-11-24 08:00")
+    job = jobs.check_in(done.id, mileage=42000)
+    jobs.set_status(job.id, "in_progress")
+    jobs.set_status(job.id, "completed")
+    invoice = invoices.issue(jobs.create_invoice(job.id).id)
+    draft = quotes.create_quote(customer_id, car.id)
+    quotes.add_line(draft.id, "service", service=oil)
+    quote = quotes.send(draft.id)
+    accounts.request_password_reset("anna@example.com")
+    reset_token = mailbox.reset_token("anna@example.com")
+
+    for size, (width, height) in SIZES.items():
+        checker = Checker(size)
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(server + "/forgot")
+        checker.check(page, "20-forgot")
+        page.goto(server + f"/reset?token={reset_token}")
+        checker.check(page, "21-reset")
+        page.goto(server + "/reset?token=bad")
+        checker.check(page, "22-reset-bad")
+        page.goto(server + "/reviews")
+        checker.check(page, "23-reviews-empty")
+        page.goto(server + "/login")
+        page.get_by_label("E-mail").fill("anna@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/account")
+        for path, name in [
+            ("/account/profile", "24-profile"),
+            ("/account/password", "25-password"),
+            ("/cars", "26-cars"),
+            (f"/cars/{car.id}", "27-car-edit"),
+            ("/quotes", "28-quotes"),
+            (f"/quotes/{quote.id}", "29-quote"),
+            ("/quotes/new", "30-quote-request"),
+            ("/invoices", "31-invoices"),
+            (f"/invoices/{invoice.id}", "32-invoice"),
+            (f"/appointments/{done.id}", "33-completed-appointment"),
+            (f"/appointments/{done.id}/review", "34-review-form"),
+        ]:
+            page.goto(server + path)
+            checker.check(page, name)
+        page.goto(server + "/account/password")
+        page.get_by_label("Current password").fill("wrong")
+        page.get_by_role("button", name="Change password").click()
+        checker.check(page, "35-password-errors")
+        page.goto(server + "/quotes/new")
+        page.get_by_role("button", name="Send request").click()
+        checker.check(page, "36-quote-request-errors")
+        page.goto(server + f"/appointments/{done.id}/review")
+        page.get_by_role("button", name="Send review").click()
+        checker.check(page, "37-review-errors")
+        context.close()
+        assert checker.problems == []

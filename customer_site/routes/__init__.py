@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from customer_site.routes import account, appointments, booking, cars, public
+from customer_site.routes import account, appointments, booking, cars, documents, public
 
-ROUTE_MODULES = [public, account, cars, booking, appointments]
+ROUTE_MODULES = [public, account, cars, booking, appointments, documents]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bottle
 
 from customer_site.web import form_values, go, login_required, no_store, render
-from shop import accounts, booking, clock
+from shop import accounts, booking, clock, reviews
 from shop.auth import Actor
 from shop.errors import Forbidden, NotFound, ValidationError
 
@@ -62,5 +62,8 @@ def install(app: bottle.Bottle) -> None:
 
 
 def extras(actor: Actor, item: booking.Appointment) -> dict:
-    """Quotes, invoices and the review that belong to this appointment (filled in by their areas)."""
-    return {}
+    """The invoices and the review that belong to this appointment."""
+    return {
+        "invoices": accounts.invoices_for_appointment(actor, item.id),
+        "review": reviews.review_for_appointment(item.id, actor=actor),
+    }

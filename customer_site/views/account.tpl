@@ -25,3 +25,11 @@
   <p><a class="button" href="/cars/new">Add a car</a></p>
 </section>
 </div>
+<section>
+  <h2>Documents</h2>
+  <ul class="plain">
+    <li><a href="/appointments">My appointments</a></li>
+    <li><a href="/quotes">My quotes</a> · <a href="/quotes/new">Request a quote</a></li>
+    <li><a href="/invoices">My invoices</a></li>
+  </ul>
+</section>

@@ -9,6 +9,7 @@ from shop.models.customers import Customer, MileageReading, Vehicle
 from shop.models.inventory import Part, StockMovement
 from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
 from shop.models.notifications import NotificationTemplate, OutboxMessage, ServiceInterval
+from shop.models.reviews import Review
 from shop.models.scheduling import Bay, Closure, MechanicHours, OpeningHours, TimeOff
 from shop.models.system import AuditLog, Setting, Staff
 
@@ -81,6 +82,7 @@ __all__ = [
     "PortalSession",
     "Quote",
     "QuoteLine",
+    "Review",
     "Service",
     "ServiceCategory",
     "ServiceInterval",

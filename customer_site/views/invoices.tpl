@@ -1,0 +1,22 @@
+% rebase('layout')
+<h1>My invoices</h1>
+% if invoices:
+<div class="table-scroll">
+<table>
+  <thead><tr><th scope="col">Number</th><th scope="col">Date</th><th scope="col" class="num">Total</th><th scope="col" class="num">Open</th><th scope="col">PDF</th></tr></thead>
+  <tbody>
+% for inv in invoices:
+    <tr>
+      <td><a href="/invoices/{{inv.id}}">{{'Credit note ' if inv.kind == 'credit_note' else ''}}{{inv.number}}</a></td>
+      <td>{{inv.issue_date.strftime('%d %b %Y') if inv.issue_date else ''}}</td>
+      <td class="num">{{money(inv.total)}}</td>
+      <td class="num">{{money(inv.due) if inv.kind == 'invoice' else ''}}</td>
+      <td><a href="/invoices/{{inv.id}}.pdf" download>Download<span class="sr-only"> {{inv.number}} as PDF</span></a></td>
+    </tr>
+% end
+  </tbody>
+</table>
+</div>
+% else:
+<p>No invoices yet.</p>
+% end

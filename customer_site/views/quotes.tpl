@@ -1,0 +1,23 @@
+% rebase('layout')
+<h1>My quotes</h1>
+<p><a class="button primary" href="/quotes/new">Request a quote</a></p>
+% if quotes:
+<div class="table-scroll">
+<table>
+  <thead><tr><th scope="col">Quote</th><th scope="col">Car</th><th scope="col">Status</th><th scope="col">Valid until</th><th scope="col" class="num">Total</th></tr></thead>
+  <tbody>
+% for q in quotes:
+    <tr>
+      <td><a href="/quotes/{{q.id}}">Quote {{q.id}}</a></td>
+      <td>{{q.vehicle or ''}}</td>
+      <td>{{ {'sent': 'Waiting for your answer', 'accepted': 'Accepted', 'declined': 'Declined', 'expired': 'Expired'}.get(q.status, q.status) }}</td>
+      <td>{{q.valid_until.strftime('%d %b %Y') if q.valid_until else ''}}</td>
+      <td class="num">{{money(q.total)}}</td>
+    </tr>
+% end
+  </tbody>
+</table>
+</div>
+% else:
+<p>No quotes yet. Requests you send appear here once the shop has priced them.</p>
+% end
