@@ -11,8 +11,10 @@ import re
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import typer
+import typer.main
 
 from shop import logging_setup
 from shop.db import close_database, open_database
@@ -88,6 +90,17 @@ def _command(argv: list[str]) -> str:
     return " ".join(words) or "-"
 
 
+_commands: dict[typer.Typer, Any] = {}
+
+
+def _click_command(app: typer.Typer) -> Any:
+    """The Click command tree of APP, built once per process (Typer rebuilds it on every call otherwise)."""
+    command = _commands.get(app)
+    if command is None:
+        command = _commands[app] = typer.main.get_command(app)
+    return command
+
+
 def run(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run the CLI, log its name and exit code, and return the code."""
     started = time.monotonic()
@@ -102,7 +115,7 @@ def _run(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of letting tracebacks out for expected errors."""
     try:
         logging_setup.configure("cli")
-        app(args=argv, prog_name="garage", standalone_mode=True)
+        _click_command(app)(args=argv, prog_name="garage", standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_INVALID)
