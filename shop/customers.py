@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,10 +104,58 @@ def _fast_phone(text: str, region: str) -> str | None:
         national = compact_text[len(prefix) :]
     if not national or national[0] == "0":
         return None
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    if not phonenumbers.is_valid_number(number):
+    check = _validator(code)
+    if check is not None:
+        valid = check(national)
+    else:
+        valid = phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=code, national_number=int(national)))
+    return f"+{code}{national}" if valid else None
+
+
+_TYPE_DESCS = (  # the common types first: validity is "any type matches", so order only changes speed
+    "mobile",
+    "fixed_line",
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _validator(code: int) -> Callable[[str], bool] | None:
+    """`phonenumbers.is_valid_number` for one single-region country code, with the patterns compiled once.
+
+    A number is valid when it matches the country's general pattern and the pattern (and length) of
+    any number type; that is what phonenumbers checks, one cached regex lookup at a time.
+    """
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
+    if not regions or len(regions) != 1 or regions[0] == "001":
         return None
-    return f"+{code}{national}"
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
+    if meta is None or meta.general_desc is None or not meta.general_desc.national_number_pattern:
+        return None
+
+    def compiled(desc: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+    general = compiled(meta.general_desc)
+    types = [t for t in (compiled(getattr(meta, name)) for name in _TYPE_DESCS) if t is not None]
+
+    def matches(desc: tuple[frozenset[int], re.Pattern[str]], nsn: str) -> bool:
+        lengths, pattern = desc
+        return (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
+
+    def valid(nsn: str) -> bool:
+        return matches(general, nsn) and any(matches(t, nsn) for t in types)  # type: ignore[arg-type]
+
+    return valid
 
 
 def parse_phone(value: Any, region: str | None = None) -> str | None:

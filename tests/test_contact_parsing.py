@@ -94,3 +94,16 @@ def test_email_special_cases() -> None:
     for bad in ["a..b@example.com", ".a@example.com", "a@-example.com", "a@example", "a@example.test"]:
         with pytest.raises(ValidationError):
             customers.parse_email(bad)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    code=st.sampled_from([49, 43, 41, 33, 31, 48, 45, 1, 44, 39]), nsn=st.text("0123456789", min_size=4, max_size=13)
+)
+def test_compiled_validator_equals_is_valid_number(code: int, nsn: str) -> None:
+    check = customers._validator(code)
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+    if check is None:
+        assert len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]) > 1  # shared codes use the full check
+    elif not nsn.startswith("0"):
+        assert check(nsn) == phonenumbers.is_valid_number(number)
