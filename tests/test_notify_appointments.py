@@ -184,3 +184,20 @@ def test_concurrent_reminder_runs_queue_each_reminder_once(db) -> None:
     assert sum(__import__("json").loads(o[0])["queued"] for o in outputs) == 6
     keys = _reminder_keys()
     assert len(keys) == 6 and len(set(keys)) == 6
+
+
+def test_a_failing_notification_rule_never_undoes_the_booking(db, monkeypatch) -> None:
+    from shop import audit
+    from shop.notifications import rules
+
+    shop = make_shop()
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(rules, "notify", broken)
+    appointment = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 10:00")
+    assert booking.get_appointment(appointment.id).status == "scheduled"
+    assert outbox.list_messages() == []
+    [entry] = [e for e in audit.history() if e.action == "notify.error"]
+    assert entry.entity == "AppointmentBooked" and "template exploded" in entry.details["error"]
