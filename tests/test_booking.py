@@ -71,6 +71,8 @@ def test_database_trigger_refuses_an_overlap_written_behind_the_service(shop) ->
             created_at=row.created_at,
             updated_at=row.created_at,
         )
+    with pytest.raises(Exception, match="shorter than two days"), database.atomic():
+        Appointment.update(block_end_at=row.start_at + timedelta(days=2)).where(Appointment.id == a.id).execute()
 
 
 def test_same_idempotency_key_books_once(shop) -> None:

@@ -36,6 +36,9 @@ from shop.scheduling import calendar
 from shop.scheduling.calendar import Interval
 
 INACTIVE_STATUSES = ("cancelled", "no_show")
+# No appointment spans two days (the database refuses it), so a window's appointments all start
+# after window start - MAX_SPAN: a bounded range on the start_at index, however long the history.
+MAX_SPAN = timedelta(days=2)
 MAX_DAYS = 366
 
 
@@ -228,6 +231,7 @@ def load(
         Appointment.block_end_at,
     ).where(
         Appointment.start_at < range_end,
+        Appointment.start_at > range_start - MAX_SPAN,
         Appointment.block_end_at > range_start,
         Appointment.status.not_in(INACTIVE_STATUSES),
     )
