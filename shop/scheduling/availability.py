@@ -25,11 +25,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from peewee import fn
 
 from shop import clock, settings
 from shop.auth import SYSTEM, Actor, Role, require
+from shop.db import is_postgres
 from shop.errors import ValidationError
 from shop.models import Appointment, Bay, MechanicHours, OpeningHours, Service, Staff, TimeOff
 from shop.scheduling import calendar
@@ -100,6 +102,7 @@ class Problem:
     vehicle_busy: Busy = field(default_factory=Busy)
     # None: no mechanic needed; else mechanic id -> (working windows, busy)
     mechanics: dict[int, tuple[Busy | None, Busy]] | None = None
+    tz: ZoneInfo | None = None  # the shop's zone, read with the other settings
 
 
 @dataclass(frozen=True)
@@ -111,30 +114,58 @@ class Candidate:
 
 
 def sweep(problem: Problem) -> list[Candidate]:
+    """Walk each bay's busy intervals through each open window once, collecting the free grid points.
+
+    Grid point k of a window is open_at + k × grid. A busy interval [b0, b1) rules out the points
+    with start + work + buffer > b0 and start < b1, so between two busy intervals the free points
+    are one arithmetic range: the cost is O(busy intervals + free points), not points × bays.
+    """
     out: list[Candidate] = []
     work, block, grid = problem.duration, problem.duration + problem.buffer, problem.grid
     for day, open_at, close_at in problem.windows:
         if day in problem.full_days or (problem.last_day is not None and day > problem.last_day):
             continue
-        k = 0
+        first_k = 0
         if problem.earliest is not None and problem.earliest > open_at:
-            k = -((open_at - problem.earliest) // grid)  # ceil division
-        start = open_at + k * grid
-        while start + work <= close_at:
+            first_k = -((open_at - problem.earliest) // grid)  # ceil division
+        last_k = (close_at - work - open_at) // grid
+        if last_k < first_k:
+            continue
+        first_start = open_at + first_k * grid
+        limit = open_at + last_k * grid + block
+        free_at: dict[int, list[int]] = {}
+        for bay, busy in problem.bays.items():
+            i = bisect.bisect_right(busy.ends, first_start)
+            k = first_k
+            starts, ends = busy.starts, busy.ends
+            while k <= last_k:
+                if i < len(starts) and starts[i] < limit:
+                    upto = min(last_k, (starts[i] - block - open_at) // grid)
+                    after = -((open_at - ends[i]) // grid)
+                    i += 1
+                else:
+                    upto, after = last_k, last_k + 1
+                for free_k in range(k, upto + 1):
+                    if free_k in free_at:
+                        free_at[free_k].append(bay)
+                    else:
+                        free_at[free_k] = [bay]
+                k = max(k, after)
+        for k in sorted(free_at):
+            start = open_at + k * grid
             end = start + work
-            if problem.vehicle_busy.free(start, end):
-                bays = tuple(b for b, busy in problem.bays.items() if busy.free(start, start + block))
-                if bays:
-                    mechanics: tuple[int, ...] = ()
-                    if problem.mechanics is not None:
-                        mechanics = tuple(
-                            m
-                            for m, (hours, busy) in problem.mechanics.items()
-                            if (hours is None or hours.covers(start, end)) and busy.free(start, start + block)
-                        )
-                    if problem.mechanics is None or mechanics:
-                        out.append(Candidate(start, end, bays, mechanics))
-            start += grid
+            if not problem.vehicle_busy.free(start, end):
+                continue
+            mechanics: tuple[int, ...] = ()
+            if problem.mechanics is not None:
+                mechanics = tuple(
+                    m
+                    for m, (hours, busy) in problem.mechanics.items()
+                    if (hours is None or hours.covers(start, end)) and busy.free(start, start + block)
+                )
+                if not mechanics:
+                    continue
+            out.append(Candidate(start, end, tuple(free_at[k]), mechanics))
     return out
 
 
@@ -197,8 +228,6 @@ def load(
 ) -> Problem:
     """Read the window FIRST..LAST (local days) into a `Problem`."""
     conf = settings.get_many(*SETTING_KEYS)
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(conf["shop.timezone"])
     closed = calendar.closed_days(first, last, conf["schedule.holidays_country"], conf["schedule.holidays_subdivision"])
     week = _week(OpeningHours.select())
@@ -221,37 +250,25 @@ def load(
     else:
         earliest, last_day = now, None
 
-    rows = Appointment.select(
-        Appointment.id,
-        Appointment.bay,
-        Appointment.mechanic,
-        Appointment.vehicle,
-        Appointment.start_at,
-        Appointment.end_at,
-        Appointment.block_end_at,
-    ).where(
-        Appointment.start_at < range_end,
-        Appointment.start_at > range_start - MAX_SPAN,
-        Appointment.block_end_at > range_start,
-        Appointment.status.not_in(INACTIVE_STATUSES),
-    )
-    if exclude_appointment_id is not None:
-        rows = rows.where(Appointment.id != exclude_appointment_id)
     by_bay: dict[int, list[Interval]] = {b.id: [] for b in bays}
     by_mechanic: dict[int, list[Interval]] = {}
     vehicle: list[Interval] = []
     per_day: dict[date, int] = {}
-    for a in rows.tuples():
-        _id, bay_id, mech_id, veh_id, start, end, block_end = a
-        start, end, block_end = (Appointment.start_at.python_value(v) for v in (start, end, block_end))
+    cap = int(conf["schedule.day_cap"])
+    instant = _instants()
+    for _id, bay_id, mech_id, veh_id, start_s, end_s, block_s in _window_rows(
+        range_start, range_end, exclude_appointment_id
+    ):
+        start, block_end = instant(start_s), instant(block_s)
         if bay_id in by_bay:
             by_bay[bay_id].append((start, block_end))
         if mech_id is not None:
             by_mechanic.setdefault(mech_id, []).append((start, block_end))
         if vehicle_id is not None and veh_id == vehicle_id:
-            vehicle.append((start, end))
-        day = start.astimezone(tz).date()
-        per_day[day] = per_day.get(day, 0) + 1
+            vehicle.append((start, instant(end_s)))
+        if cap:
+            day = start.astimezone(tz).date()
+            per_day[day] = per_day.get(day, 0) + 1
     cap = int(conf["schedule.day_cap"])
     full = {d for d, n in per_day.items() if cap and n >= cap}
 
@@ -290,7 +307,42 @@ def load(
         full_days=full,
         vehicle_busy=Busy(vehicle),
         mechanics=mechanics,
+        tz=tz,
     )
+
+
+def _instants():  # type: ignore[no-untyped-def]
+    """Stored UTC value (SQLite text, PostgreSQL naive datetime) -> aware UTC datetime, memoised:
+    a window's appointments share a few hundred grid times, so most rows cost one dict lookup."""
+    cache: dict[object, datetime] = {}
+    parse = Appointment.start_at.python_value
+
+    def instant(value: object) -> datetime:
+        found = cache.get(value)
+        if found is None:
+            found = cache[value] = parse(value)
+        return found
+
+    return instant
+
+
+def _window_rows(range_start: datetime, range_end: datetime, exclude_id: int | None) -> list[tuple]:  # type: ignore[type-arg]
+    """Active appointments touching the window, as plain tuples: one raw query.
+
+    (Building ~2k peewee model rows, each parsing three timestamps, costs several times the query.)
+    """
+    field = Appointment.start_at
+    p = "%s" if is_postgres() else "?"
+    sql = (
+        "SELECT id, bay_id, mechanic_id, vehicle_id, start_at, end_at, block_end_at FROM appointment"
+        f" WHERE start_at < {p} AND start_at > {p} AND block_end_at > {p}"
+        " AND status NOT IN ('cancelled', 'no_show')"
+    )
+    params = [field.db_value(range_end), field.db_value(range_start - MAX_SPAN), field.db_value(range_start)]
+    if exclude_id is not None:
+        sql += f" AND id <> {p}"
+        params.append(exclude_id)
+    return Appointment._meta.database.execute_sql(sql, params).fetchall()
 
 
 def _check_days(days: int) -> int:
@@ -310,11 +362,26 @@ def find(
     exclude_appointment_id: int | None = None,
 ) -> list[Candidate]:
     """Like `available_slots`, with the free bays and mechanics of each start (for booking)."""
+    return _find(service_refs, from_date, days, vehicle_id, actor, mechanic_id, need_mechanic, exclude_appointment_id)[
+        1
+    ]
+
+
+def _find(
+    service_refs: Sequence[int | str],
+    from_date: str | date | None,
+    days: int,
+    vehicle_id: int | None,
+    actor: Actor,
+    mechanic_id: int | None,
+    need_mechanic: bool,
+    exclude_appointment_id: int | None = None,
+) -> tuple[Problem, list[Candidate]]:
     services = resolve_services(service_refs)
     first = calendar.parse_day(from_date, "from")
     last = first + timedelta(days=_check_days(days) - 1)
     problem = load(services, first, last, actor, vehicle_id, mechanic_id, need_mechanic, exclude_appointment_id)
-    return sweep(problem)
+    return problem, sweep(problem)
 
 
 def available_slots(
@@ -333,6 +400,6 @@ def available_slots(
     must be free; with NEED_MECHANIC any one. VEHICLE_ID skips times the car is booked elsewhere.
     """
     require(actor, "booking.own")
-    tz = settings.timezone()
-    found = find(service_ids, from_date, days, vehicle_id, actor, mechanic_id, need_mechanic)
+    problem, found = _find(service_ids, from_date, days, vehicle_id, actor, mechanic_id, need_mechanic)
+    tz = problem.tz or settings.timezone()
     return [Slot(c.start.astimezone(tz), c.end.astimezone(tz)) for c in found]

@@ -141,11 +141,8 @@ def parse_day(text: str | date | None, field: str = "date") -> date:
     if isinstance(text, date):
         return text
     word = text.strip().lower()
-    today = to_local(clock.now()).date()
-    if word == "today":
-        return today
-    if word == "tomorrow":
-        return today + timedelta(days=1)
+    if word in ("today", "tomorrow"):
+        return to_local(clock.now()).date() + timedelta(days=1 if word == "tomorrow" else 0)
     try:
         return date.fromisoformat(word)
     except ValueError:
