@@ -81,9 +81,10 @@ def run(engine: str, runs: int) -> dict[str, object]:
         fmt = (lambda d: d.replace(tzinfo=None)) if is_postgres() else (lambda d: d.strftime("%Y-%m-%d %H:%M:%S.%f"))
         sql = (
             f"SELECT id, bay_id, mechanic_id, vehicle_id, start_at, end_at, block_end_at FROM appointment"
-            f" WHERE start_at < {p} AND start_at > {p} AND block_end_at > {p} AND status NOT IN ('cancelled', 'no_show')"
+            f" WHERE start_at < {p} AND start_at > {p} AND block_end_at > {p}"
+            " AND status NOT IN ('cancelled', 'no_show')"
         )
-        utc = (end.astimezone(start.tzinfo), start - timedelta(days=2), start)
+        utc = (end, start - timedelta(days=2), start)
         params = tuple(fmt(d) for d in utc)
         window_rows = len(database.execute_sql(sql, params).fetchall())
         result = {
