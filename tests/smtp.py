@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -34,6 +36,10 @@ class Collector:
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    # When `hold` is set to an Event, DATA is kept waiting (no reply) until it is set: a message
+    # "on the wire" while the test kills the sender. `arrived` tells the test it got that far.
+    hold: threading.Event | None = None
+    arrived: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.refuse:
@@ -42,6 +48,11 @@ class Collector:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.hold is not None:
+            self.arrived.set()
+            while not self.hold.is_set():
+                await asyncio.sleep(0.01)
+            return "451 4.3.0 sender went away"
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 

@@ -211,3 +211,33 @@ def test_worker_process_sends_and_stops_on_sigterm(smtp, db) -> None:
 def test_unreachable_database_for_send_is_exit_1() -> None:
     result = run_garage_process("postgresql://nobody@127.0.0.1:1/nothing", "notify", "send")
     assert result.returncode == 1 and "cannot reach database" in result.stderr
+
+
+def test_sender_process_killed_mid_send_leaves_the_message_to_the_next_sender_after_the_lease(
+    smtp, db, frozen_clock
+) -> None:
+    import signal
+    import threading
+
+    [message_id] = _queue()
+    smtp.handler.hold = threading.Event()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "--db", db.url, "notify", "send"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**__import__("os").environ, "GARAGE_NOW": "2026-11-23T07:00:00+00:00"},
+    )
+    try:
+        assert smtp.handler.arrived.wait(timeout=60)  # the message is on the wire ...
+        proc.send_signal(signal.SIGKILL)  # ... and the sender dies before any reply
+        proc.wait(timeout=30)
+    finally:
+        smtp.handler.hold.set()
+        smtp.handler.hold = None
+    assert outbox.get_message(message_id).status == "sending"
+    assert send_due().claimed == 0  # still leased to the dead sender
+    frozen_clock.advance(timedelta(seconds=settings.get_int("notify.lease") + 1))
+    assert send_due().sent == 1
+    assert len(smtp.received) == 1
+    assert outbox.get_message(message_id).status == "sent"
