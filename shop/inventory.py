@@ -27,6 +27,7 @@ from shop.auth import SYSTEM, Actor, require
 from shop.db import lock_rows, transaction
 from shop.errors import Conflict, FieldErrors, NotFound, ValidationError
 from shop.models import Part, StockMovement
+from shop.ops import checks
 
 ZERO = Decimal("0.00")
 KINDS = ("receive", "use", "return", "adjust", "stocktake")
@@ -571,3 +572,18 @@ def parse_counts(pairs: Iterable[str]) -> dict[str, str]:
             raise ValidationError({"count": f"{pair!r} is not SKU=COUNT"})
         out[sku.strip().upper()] = count.strip()
     return out
+
+
+@checks.check("stock_ledger", needs=("part", "stock_movement"))
+def _check_stock_ledger() -> list[str]:
+    """Every part's on-hand equals the sum of its stock movements."""
+    rows = checks.sql(
+        """SELECT p.sku, p.on_hand, COALESCE(SUM(m.quantity), 0) FROM part p
+           LEFT JOIN stock_movement m ON m.part_id = p.id
+           GROUP BY p.id, p.sku, p.on_hand HAVING COALESCE(SUM(m.quantity), 0) <> p.on_hand ORDER BY p.sku"""
+    )
+    from shop.models.base import from_cents
+
+    return [
+        f"{sku}: on hand {from_cents(total)} but the ledger sums to {from_cents(ledger)}" for sku, total, ledger in rows
+    ]

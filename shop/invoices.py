@@ -28,6 +28,7 @@ from shop.errors import Conflict, NotFound, ValidationError
 from shop.event_types import InvoiceIssued
 from shop.lines import Line, Totals
 from shop.models import Customer, DocumentCounter, Invoice, InvoiceLine, Payment, Quote, QuoteLine, Vehicle
+from shop.ops import checks
 from shop.quotes import today, vehicle_label
 
 ZERO = Decimal("0.00")
@@ -475,3 +476,17 @@ def number_gaps(year: int, kind: str = "invoice") -> list[int]:
     ]
     top = Invoice.select(fn.MAX(Invoice.sequence)).where(Invoice.kind == kind, Invoice.year == year).scalar() or 0
     return sorted(set(range(1, top + 1)) - set(numbers))
+
+
+@checks.check("invoice_numbers", needs=("invoice",))
+def _check_invoice_numbers() -> list[str]:
+    """Invoice and credit-note numbers run 1, 2, 3 ... per year with no gap and no repeat."""
+    rows = checks.sql(
+        """SELECT kind, year, COUNT(*), COUNT(DISTINCT sequence), MAX(sequence) FROM invoice
+           WHERE sequence IS NOT NULL GROUP BY kind, year ORDER BY kind, year"""
+    )
+    return [
+        f"{kind} {year}: {count} numbered, {distinct} distinct, highest {top}"
+        for kind, year, count, distinct, top in rows
+        if not count == distinct == top
+    ]

@@ -278,3 +278,17 @@ def test_concurrent_issue_gives_gapless_unique_numbers(db) -> None:
     numbers = sorted(invoices.get_invoice(i).number for i in drafts)
     assert numbers == [f"2026-{n:06d}" for n in range(1, 9)]
     assert invoices.number_gaps(2026) == []
+
+
+def test_db_check_reports_a_gap_in_invoice_numbers(shop_data) -> None:
+    from shop.models import Invoice
+    from shop.ops import checks
+
+    customer, _, _ = shop_data
+    first = invoices.issue(_invoice(customer.id, "1.00").id)
+    invoices.issue(_invoice(customer.id, "2.00").id)
+    assert checks.run_checks(["invoice_numbers"]).ok
+    Invoice.update(sequence=3, number="2026-000003").where(Invoice.id == first.id).execute()
+    assert checks.run_checks(["invoice_numbers"]).problems == [
+        "invoice_numbers: invoice 2026: 2 numbered, 2 distinct, highest 3"
+    ]

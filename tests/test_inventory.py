@@ -165,3 +165,16 @@ def test_concurrent_use_never_oversells_or_loses_a_movement(db) -> None:
     assert inventory.get_part("OIL-5W30").on_hand == Decimal("0.00")
     assert len([m for m in inventory.movements("OIL-5W30") if m.kind == "use"]) == 3
     assert inventory.verify() == []
+
+
+def test_db_check_reports_a_total_that_disagrees_with_the_ledger(db) -> None:
+    from shop.models import Part
+    from shop.ops import checks
+
+    _oil()
+    inventory.receive("OIL-5W30", "2")
+    assert checks.run_checks(["stock_ledger"]).ok
+    Part.update(on_hand=Decimal("5")).execute()  # written behind the service's back
+    report = checks.run_checks(["stock_ledger"])
+    assert report.problems == ["stock_ledger: OIL-5W30: on hand 5.00 but the ledger sums to 2.00"]
+    assert inventory.verify()[0].ledger == Decimal("2.00")
