@@ -176,6 +176,19 @@ def quote_list(
     output.emit(quotes.list_quotes(status, customer), as_json, QUOTE_COLUMNS)
 
 
+@quote_app.command("book")
+def quote_book(
+    quote: int,
+    start: str = typer.Option(..., "--start", help="Local start, e.g. 2026-11-24 09:00"),
+    mechanic: str | None = typer.Option(None, "--mechanic"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Book the accepted services of a quote for its car."""
+    use_db()
+    appointment = quotes.book_accepted(quote, start, mechanic)
+    output.done(f"appointment {appointment.id} booked from quote {quote}", appointment, as_json)
+
+
 @quote_app.command("expire")
 def quote_expire(as_json: bool = typer.Option(False, "--json")) -> None:
     """Record sent quotes past their validity as expired (for cron)."""

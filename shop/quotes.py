@@ -295,3 +295,31 @@ def accepted_service_ids(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
         QuoteLine.quote == row.id, QuoteLine.decision == "accepted", QuoteLine.service.is_null(False)
     )
     return [r.service_id for r in query.order_by(QuoteLine.position)]
+
+
+@transaction
+def book_accepted(quote_id: int, start: object, mechanic: int | str | None = None, actor: Actor = SYSTEM):  # type: ignore[no-untyped-def]
+    """Book the quote's accepted catalogue services for its car at START (a `shop.booking.Appointment`)."""
+    from shop import booking
+
+    require(actor, "booking.write")
+    row = _get(quote_id)
+    if _status(row) != "accepted":
+        raise Conflict(f"quote #{quote_id} is {_status(row)}; only an accepted quote can be booked")
+    if row.vehicle_id is None:
+        raise ValidationError({"vehicle": f"quote #{quote_id} names no car; book it with `garage book`"})
+    services = accepted_service_ids(quote_id, actor)
+    if not services:
+        raise ValidationError({"lines": f"quote #{quote_id} has no accepted catalogue service to book"})
+    appointment = booking.book(
+        row.customer_id,
+        row.vehicle_id,
+        services,
+        start,  # type: ignore[arg-type]
+        source="desk",
+        actor=actor,
+        mechanic_id=mechanic,
+        notes=f"From quote #{quote_id}",
+    )
+    audit.record(actor, "quote.book", "quote", row.id, appointment_id=appointment.id)
+    return appointment

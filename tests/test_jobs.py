@@ -153,3 +153,21 @@ def test_two_jobs_racing_for_the_last_units_never_oversell(db, workshop) -> None
     used = len(jobs.get_job(first.id).parts) + len(jobs.get_job(second.id).parts)
     assert used == 3 and inventory.get_part("OIL").on_hand == D("0.00")
     assert inventory.verify() == []
+
+
+def test_accepted_quote_lines_become_the_booked_services(db) -> None:
+    from shop import quotes
+
+    shop = make_shop()
+    quote = quotes.create_quote(shop.customer_id, shop.car_id)
+    quotes.add_line(quote.id, "service", service=shop.oil)
+    quotes.add_line(quote.id, "service", service=shop.brakes)
+    quotes.add_line(quote.id, "labour", quantity="1")
+    quotes.send(quote.id)
+    with pytest.raises(Conflict, match="only an accepted quote"):
+        quotes.book_accepted(quote.id, "2026-11-24 09:00")
+    quotes.accept(quote.id, [2, 3])
+    quotes.decline(quote.id)
+    appointment = quotes.book_accepted(quote.id, "2026-11-24 09:00")
+    assert [s.name for s in appointment.services] == ["Brake pads"]
+    assert appointment.total_price == D("240.00")
