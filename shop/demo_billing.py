@@ -151,6 +151,20 @@ def demo_jobs_and_invoices(fake: Faker) -> list[demo.Login]:
     )
     for appt in done:
         _job_for(rnd, appt, now)
+    # Cars in the workshop right now: open jobs, their mechanics clocked on (one job each).
+    clocked: set[int] = set()
+    for appt in Appointment.select().where(Appointment.status.in_(jobs.OPEN_STATUSES)).order_by(Appointment.start_at):
+        start = min(appt.start_at, now)
+        job = Job.create(
+            appointment=appt.id,
+            mechanic=appt.mechanic_id,
+            complaint=rnd.choice(["", "Warning light on", "Vibration at speed"]),
+            checked_in_at=start,
+            created_at=start,
+        )
+        if appt.mechanic_id and appt.status == "in_progress" and appt.mechanic_id not in clocked:
+            clocked.add(appt.mechanic_id)
+            TimeEntry.create(job=job.id, mechanic=appt.mechanic_id, started_at=start)
     return []
 
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from shop import audit, booking, clock, inventory, invoices, lines, settings, vehicles
 from shop.amounts import parse_money, parse_quantity
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, lock_rows, transaction
 from shop.errors import Conflict, NotFound, ValidationError
-from shop.models import Appointment, AppointmentService, Invoice, InvoiceLine, Part, Staff
+from shop.models import Appointment, AppointmentService, Customer, Invoice, InvoiceLine, Part, Staff, Vehicle
 from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
 
 HOUR = Decimal(3600)
@@ -281,28 +281,35 @@ def list_jobs(
     status: str | None = None, mechanic: int | str | None = None, open_only: bool = False, actor: Actor = SYSTEM
 ) -> list[JobSummary]:
     require(actor, "job.read")
-    query = Job.select(Job, Appointment).join(Appointment).order_by(Job.id.desc()).limit(500)
+    query = (
+        Job.select(Job, Appointment, Customer, Vehicle, Staff)
+        .join(Appointment)
+        .join(Customer)
+        .switch(Appointment)
+        .join(Vehicle)
+        .switch(Job)
+        .join(Staff, JOIN.LEFT_OUTER)
+        .order_by(Job.id.desc())
+        .limit(500)
+    )
     if status:
         query = query.where(Appointment.status == status.strip().lower().replace("-", "_"))
     if open_only:
         query = query.where(Appointment.status.in_(OPEN_STATUSES))
     if mechanic not in (None, ""):
         query = query.where(Job.mechanic == _staff(mechanic).id)
-    out = []
-    for row in query:
-        info = _out(row)
-        out.append(
-            JobSummary(
-                info.id,
-                info.appointment_id,
-                info.status,
-                info.customer_name,
-                info.vehicle,
-                info.mechanic,
-                info.checked_in_at,
-            )
+    return [
+        JobSummary(
+            row.id,
+            row.appointment_id,
+            row.appointment.status,
+            row.appointment.customer.name,
+            row.appointment.vehicle.plate or f"{row.appointment.vehicle.make} {row.appointment.vehicle.model}",
+            row.mechanic.username if row.mechanic_id else None,
+            row.checked_in_at,
         )
-    return out
+        for row in query
+    ]
 
 
 @transaction
