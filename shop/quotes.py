@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from peewee import JOIN
 
@@ -51,7 +52,7 @@ class QuoteSummary:
     vehicle: str | None
     status: str
     valid_until: date | None
-    total: object
+    total: Decimal
     created_at: datetime
 
 
