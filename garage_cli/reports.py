@@ -102,3 +102,10 @@ def outstanding(
     """Unpaid issued invoices with age and days overdue (all of them unless a range is given)."""
     use_db()
     _emit(reports.outstanding(date_from, date_to), fmt, as_json)
+
+
+@app.command("lowstock")
+def lowstock(fmt: str = FORMAT, as_json: bool = JSON) -> None:
+    """Parts at or below their re-order level, with a suggested order quantity and value."""
+    use_db()
+    _emit(reports.low_stock(), fmt, as_json)

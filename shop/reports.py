@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from shop import clock, settings
+from shop import clock, inventory, settings
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, is_postgres
 from shop.errors import ValidationError
@@ -475,3 +475,9 @@ def outstanding(
             )
         )
     return out
+
+
+def low_stock(actor: Actor = SYSTEM) -> list[inventory.LowStock]:
+    """Parts at or below their re-order level today, with a suggested order (no date range)."""
+    require(actor, "report.read")
+    return inventory.low_stock(actor)

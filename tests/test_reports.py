@@ -151,3 +151,10 @@ def test_cli_reports_as_csv_and_json(cli, month) -> None:
     assert "NO_SHOW_RATE" in table.stdout and "25.0" in table.stdout
     bad = cli("report", "revenue", "--by", "year")
     assert bad.exit_code == 1 and "by" in bad.stderr
+
+
+def test_low_stock_report(cli, month) -> None:
+    assert cli("report", "lowstock", "--json").json() == []
+    inventory.edit_part("OIL", reorder_level="6")
+    (row,) = cli("report", "lowstock", "--json").json()
+    assert (row["sku"], row["on_hand"], row["suggested_order"]) == ("OIL", "6.00", "6.00")
