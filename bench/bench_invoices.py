@@ -122,13 +122,13 @@ def one_run(url: str, total_lines: int, issue: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--issue", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     results = []
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
