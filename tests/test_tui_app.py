@@ -24,6 +24,12 @@ def cells(table: DataTable) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+async def open_admin(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+
+
 async def log_in(pilot, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one("#username", Input).value = username
     pilot.app.screen.query_one("#password", Input).value = password
@@ -40,7 +46,7 @@ async def test_login_with_right_password_opens_the_main_screen_for_that_role(tui
         assert app.user is not None and app.user.username == "ada"
         assert app.screen.query_one("#header-user", Static).content == "Ada Admin (admin)"
         assert str(app.screen.query_one("#header-clock", Static).content) == "Mon 23 Nov 2026  08:00"
-        assert [a.key for a in app.screen.areas] == ["admin"]
+        assert [a.key for a in app.screen.areas] == ["customers", "admin"]
 
 
 async def test_login_with_wrong_password_stays_and_says_so(tui_shop) -> None:
@@ -96,7 +102,7 @@ async def test_front_desk_cannot_open_admin(tui_shop) -> None:
 async def test_admin_setting_edit_shows_the_reason_next_to_the_field_then_saves(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await open_admin(pilot)
         table = app.screen.query_one("#settings-table", DataTable)
         table.focus()
         keys = [row[0] for row in cells(table)]
@@ -120,7 +126,7 @@ async def test_admin_setting_edit_shows_the_reason_next_to_the_field_then_saves(
 async def test_admin_adds_staff_with_field_errors_first(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await open_admin(pilot)
         app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
         app.screen.query_one("#staff-table", DataTable).focus()
         await pilot.press("a")
@@ -148,7 +154,7 @@ async def test_admin_adds_staff_with_field_errors_first(tui_shop) -> None:
 async def test_admin_deactivates_staff_and_shows_them_with_inactive(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await open_admin(pilot)
         app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
         table = app.screen.query_one("#staff-table", DataTable)
         table.focus()
@@ -165,7 +171,7 @@ async def test_admin_deactivates_staff_and_shows_them_with_inactive(tui_shop) ->
 async def test_last_admin_cannot_be_deactivated_and_the_reason_is_shown(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await open_admin(pilot)
         app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
         table = app.screen.query_one("#staff-table", DataTable)
         table.focus()

@@ -14,6 +14,7 @@ from tests import tui_fixtures
 from tests.tui_fixtures import settle
 
 tui_shop = tui_fixtures.tui_shop
+tui_customers = tui_fixtures.tui_customers
 BIG = (120, 40)
 SMALL = (80, 24)
 FOUNDATION_SETTINGS = (
@@ -53,17 +54,23 @@ def test_login_failure(tui_shop, snap_compare) -> None:
     assert snap_compare(GarageApp(), terminal_size=BIG, run_before=run_before)
 
 
+async def open_admin(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+
+
 def test_admin_settings(tui_shop, fixed_settings, snap_compare) -> None:
-    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, run_before=settle)
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, run_before=open_admin)
 
 
 def test_admin_settings_small(tui_shop, fixed_settings, snap_compare) -> None:
-    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SMALL, run_before=settle)
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SMALL, run_before=open_admin)
 
 
 def test_admin_staff(tui_shop, snap_compare) -> None:
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
+        await open_admin(pilot)
         pilot.app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
         pilot.app.screen.query_one("#staff-table", DataTable).focus()
         await settle(pilot)
@@ -73,7 +80,7 @@ def test_admin_staff(tui_shop, snap_compare) -> None:
 
 def test_add_staff_form_with_errors(tui_shop, snap_compare) -> None:
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
+        await open_admin(pilot)
         pilot.app.screen.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
         pilot.app.screen.query_one("#staff-table", DataTable).focus()
         await pilot.press("a")
@@ -86,8 +93,41 @@ def test_add_staff_form_with_errors(tui_shop, snap_compare) -> None:
 
 
 def test_help_screen(tui_shop, fixed_settings, snap_compare) -> None:
-    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, press=["f1"], run_before=settle)
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=BIG, press=["f1"], run_before=open_admin)
 
 
 def test_mechanic_main_screen(tui_shop, snap_compare) -> None:
     assert snap_compare(GarageApp(user=tui_shop.mechanic), terminal_size=BIG, run_before=settle)
+
+
+def test_customers(tui_customers, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_customers.desk), terminal_size=BIG, run_before=run_before)
+
+
+def test_customers_small(tui_customers, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press(*"bernd", "enter")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_customers.desk), terminal_size=SMALL, run_before=run_before)
+
+
+def test_new_car_form(tui_customers, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_customers.desk), terminal_size=BIG, run_before=run_before)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerState
+from textual.widgets import Input
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from shop import settings, staff
 from shop.db import close_database, open_database
@@ -46,9 +47,29 @@ def tui_shop(tmp_path: Path, frozen_clock) -> Iterator[TuiShop]:  # type: ignore
 async def settle(pilot: Pilot) -> None:
     """Wait until every worker has finished and its result has been applied to the screen."""
     for _ in range(100):
-        await pilot.app.workers.wait_for_complete()
+        for worker in list(pilot.app.workers):
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            for field in pilot.app.screen.query(Input):
+                field.cursor_blink = False  # a blinking cursor would make snapshots depend on timing
             await pilot.pause()
             return
     raise AssertionError("workers never settled")
+
+
+@pytest.fixture
+def tui_customers(tui_shop: TuiShop) -> TuiShop:
+    """Three customers with cars, created through the services."""
+    from shop import customers, vehicles
+
+    anna = customers.add_customer("Anna Albers", "030 1111111", "anna@example.com", "Ahornweg 1, Berlin")
+    vehicles.add_vehicle(anna.id, "VW", "Golf", 2018, plate="B-AA 101", colour="blue", mileage=84000)
+    bernd = customers.add_customer("Bernd Brandt", "030 2222222", "bernd@example.com")
+    vehicles.add_vehicle(bernd.id, "Opel", "Astra", 2015, plate="B-BB 202", mileage=120500)
+    vehicles.add_vehicle(bernd.id, "Ford", "Transit", 2020, plate="B-BB 203", mileage=40200)
+    customers.add_customer("Clara Cordes", None, "clara@example.com", notes="prefers e-mail")
+    return tui_shop

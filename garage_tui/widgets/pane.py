@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.containers import Vertical
+from textual.widgets import DataTable
 
 from garage_tui.widgets.service import ServiceCalls
 from shop.auth import SYSTEM, Actor
@@ -38,3 +39,13 @@ class Section(ServiceCalls, Vertical):
     @property
     def actor(self) -> Actor:
         return getattr(self.app, "actor", SYSTEM)
+
+
+class PaneTable(DataTable):
+    """A table whose key bindings run actions of the pane it sits in: `Binding("n", "forward('new')", ...)`."""
+
+    async def action_forward(self, action: str) -> None:
+        for node in self.ancestors:
+            if isinstance(node, AreaPane | Section):
+                await node.run_action(action)
+                return
