@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from garage_tui.widgets.form import Field, FormScreen
-from garage_tui.widgets.pane import AreaPane, Section
+from garage_tui.widgets.pane import AreaPane, Section, add_columns
 from shop import settings, staff
 from shop.settings import SettingValue
 from shop.staff import StaffMember
@@ -32,7 +32,7 @@ class SettingsSection(Section):
         yield DataTable(id="settings-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Setting", "Value", "What it is")
+        add_columns(self.query_one(DataTable), ("Setting", 26), ("Value", 32), ("What it is", 50))
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -95,7 +95,9 @@ class StaffSection(Section):
         yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Username", "Name", "Role", "E-mail", "Active")
+        add_columns(
+            self.query_one(DataTable), ("Username", 12), ("Name", 22), ("Role", 11), ("E-mail", 28), ("Active", 6)
+        )
         self.reload()
 
     def reload(self) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
 from garage_tui.widgets.form import Field, FormScreen
-from garage_tui.widgets.pane import AreaPane, PaneTable
+from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from shop import customers, vehicles
 from shop.auth import can
 from shop.customers import Customer
@@ -73,8 +73,10 @@ class CustomersPane(AreaPane):
                 yield CarList(id="car-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#customer-table", DataTable).add_columns("Name", "Phone", "E-mail")
-        self.query_one("#car-table", DataTable).add_columns("Plate", "Car", "Year", "VIN", "km")
+        add_columns(self.query_one("#customer-table", DataTable), ("Name", 22), ("Phone", 16), ("E-mail", 24))
+        add_columns(
+            self.query_one("#car-table", DataTable), ("Plate", 11), ("Car", 18), ("Year", 4), ("VIN", 17), ("km", 8)
+        )
         self.search("")
 
     # ---- search -----------------------------------------------------------------------------

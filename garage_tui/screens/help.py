@@ -50,7 +50,8 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Where", "Key", "Does")
+        for label, width in (("Where", 18), ("Key", 16), ("Does", 40)):
+            table.add_column(label, width=width)
         for title, classes in self.sections:
             seen: set[str] = set()
             for cls in classes:

@@ -49,3 +49,9 @@ class PaneTable(DataTable):
             if isinstance(node, AreaPane | Section):
                 await node.run_action(action)
                 return
+
+
+def add_columns(table: DataTable, *columns: tuple[str, int]) -> None:
+    """Columns of fixed width: the layout never depends on when the table measured its rows."""
+    for label, width in columns:
+        table.add_column(label, width=width)
