@@ -161,14 +161,23 @@ def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 def _insert_many(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
-    """Multi-row INSERT ... RETURNING id with values already in database form.
+    """Insert ROWS (values already in database form) and return their ids in insert order.
 
     Written as SQL rather than `Model.insert_many` because building 100k rows through Peewee's
-    query compiler costs more than the database does; ids come back sorted, in insert order.
+    query compiler costs more than the database does. SQLite runs one prepared statement for all
+    rows; inside the import's write transaction (BEGIN IMMEDIATE, nobody else can insert) its
+    AUTOINCREMENT ids are consecutive, ending at last_insert_rowid(). PostgreSQL gets multi-row
+    INSERT ... RETURNING id.
     """
-    p = "%s" if is_postgres() else "?"
-    one = "(" + ", ".join([p] * len(columns)) + ")"
+    if not rows:
+        return []
     names = ", ".join(f'"{c}"' for c in columns)
+    if not is_postgres():
+        cursor = database.cursor()
+        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+        last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+        return list(range(last - len(rows) + 1, last + 1))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * len(rows))} RETURNING id'
     cursor = database.execute_sql(sql, [v for row in rows for v in row])
     return sorted(r[0] for r in cursor.fetchall())

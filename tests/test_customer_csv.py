@@ -172,3 +172,13 @@ def test_cli_export_round_trip_through_a_file(cli, tmp_path: Path) -> None:
     again = cli("customer", "import", str(out), "--dry-run", "--json")
     assert again.exit_code == 1  # everything is already there: duplicates, named by row
     assert "already belongs to customer" in again.stderr
+
+
+def test_import_into_a_shop_with_customers_links_cars_to_the_right_owner(db) -> None:
+    customers.add_customer("Already Here")
+    with pytest.raises(ValidationError):  # a refused import must not disturb the ids of the next one
+        customer_csv.import_customers(GOOD + "Bad,,bad@,,,,,,,,,\n")
+    customer_csv.import_customers(GOOD + "Carla,,,,,Fiat,500,,,B-CA 3,,\n")
+    for plate, owner in [("B AM 1", "Anna Müller"), ("B AM 2", "Anna Müller"), ("B CA 3", "Carla")]:
+        car = vehicles.find_by_plate(plate)
+        assert customers.get_customer(car.customer_id).name == owner
