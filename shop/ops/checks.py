@@ -137,3 +137,110 @@ def older_than(minutes: int) -> object:
     """A timestamp parameter for comparisons with stored UTC times, on either engine."""
     moment = (clock.now() - timedelta(minutes=minutes)).replace(tzinfo=None)
     return moment if is_postgres() else moment.strftime(schema.SQLITE_TS_FORMAT)
+
+
+# ---- the areas' invariants (each runs once its area's tables exist) -------------------------------
+
+ACTIVE_APPOINTMENT = "status NOT IN ('cancelled', 'no_show')"
+
+
+@check("appointments_do_not_overlap", needs=("appointment",))
+def _appointments_do_not_overlap() -> list[str]:
+    """No two active appointments share a bay (or a mechanic) at the same time."""
+    problems = []
+    for column, what in (("bay_id", "bay"), ("mechanic_id", "mechanic")):
+        found = sql(
+            f"SELECT a.id, b.id, a.{column} FROM appointment a JOIN appointment b "
+            f"ON a.{column} = b.{column} AND a.id < b.id "
+            f"WHERE a.{ACTIVE_APPOINTMENT} AND b.{ACTIVE_APPOINTMENT} "
+            "AND a.start_at < b.block_end_at AND b.start_at < a.block_end_at "
+            "ORDER BY a.id, b.id"
+        )
+        problems += [f"appointments {a} and {b} overlap on {what} {key}" for a, b, key in found]
+    return problems
+
+
+@check("stock_matches_ledger", needs=("part", "stock_movement"))
+def _stock_matches_ledger() -> list[str]:
+    """Every part's on-hand total equals the sum of its stock movements."""
+    found = sql(
+        "SELECT p.id, p.sku, p.on_hand, COALESCE(SUM(m.quantity), 0) FROM part p "
+        "LEFT JOIN stock_movement m ON m.part_id = p.id GROUP BY p.id, p.sku, p.on_hand "
+        "HAVING p.on_hand <> COALESCE(SUM(m.quantity), 0) ORDER BY p.id"
+    )
+    return [
+        f"part {pid} ({sku}): on hand {on_hand / 100:.2f} but the ledger sums to {ledger / 100:.2f}"
+        for pid, sku, on_hand, ledger in found
+    ]
+
+
+@check("invoice_numbers_gapless", needs=("invoice", "document_counter"))
+def _invoice_numbers_gapless() -> list[str]:
+    """Issued numbers run 1, 2, 3 ... per series and year, and each counter stands at the highest."""
+    problems = []
+    highest: dict[tuple[str, int], int] = {}
+    groups = sql(
+        "SELECT kind, year, COUNT(*), MAX(sequence) FROM invoice WHERE number IS NOT NULL "
+        "GROUP BY kind, year ORDER BY kind, year"
+    )
+    for kind, year, n, top in groups:
+        highest[(kind, int(year))] = int(top)
+        if n != top:
+            have = {
+                int(r[0]) for r in sql("SELECT sequence FROM invoice WHERE kind = {p} AND year = {p}", (kind, year))
+            }
+            missing = sorted(set(range(1, int(top) + 1)) - have)
+            shown = ", ".join(str(m) for m in missing[:10]) + (" ..." if len(missing) > 10 else "")
+            problems.append(f"{kind} {year}: number(s) {shown} missing below {top}")
+    counters = {(s, int(y)): int(last) for s, y, last in sql("SELECT series, year, last FROM document_counter")}
+    for key, top in sorted(highest.items()):
+        last = counters.get(key)
+        if last is None:
+            problems.append(f"{key[0]} {key[1]}: numbers up to {top} issued but no counter row")
+        elif last != top:
+            problems.append(f"{key[0]} {key[1]}: counter stands at {last} but the highest number is {top}")
+    for key, last in sorted(counters.items()):
+        if key not in highest and last:
+            problems.append(f"{key[0]} {key[1]}: counter stands at {last} but no number was issued")
+    return problems
+
+
+OUTBOX_LATE_MINUTES = 60
+OUTBOX_DEAD_DAYS = 7
+
+
+@check("sent_messages_have_sent_time", needs=("outbox_message",))
+def _sent_messages_have_sent_time() -> list[str]:
+    """Every message marked sent records when it was sent."""
+    found = sql("SELECT id FROM outbox_message WHERE status = 'sent' AND sent_at IS NULL ORDER BY id")
+    return [f"message {mid} is marked sent but has no sent time" for (mid,) in found]
+
+
+@check("outbox_backlog", needs=("outbox_message",))
+def _outbox_backlog() -> list[str]:
+    """No message waits long past its due time (is the sender running?); no recently dead messages."""
+    late = older_than(OUTBOX_LATE_MINUTES)
+    problems = [
+        f"message {mid} ({kind}) has been due since {str(due)[:16]} UTC: is `garage notify worker` running?"
+        for mid, kind, due in sql(
+            "SELECT id, kind, next_attempt_at FROM outbox_message WHERE status IN ('pending', 'failed') "
+            "AND next_attempt_at < {p} ORDER BY id",
+            (late,),
+        )
+    ]
+    problems += [
+        f"message {mid} ({kind}) is stuck in sending since its claim ran out"
+        for mid, kind in sql(
+            "SELECT id, kind FROM outbox_message WHERE status = 'sending' AND claimed_until < {p} ORDER BY id",
+            (late,),
+        )
+    ]
+    recent = older_than(OUTBOX_DEAD_DAYS * 24 * 60)
+    problems += [
+        f"message {mid} ({kind}) is dead after {attempts} attempt(s); fix the cause, then `garage notify retry {mid}`"
+        for mid, kind, attempts in sql(
+            "SELECT id, kind, attempts FROM outbox_message WHERE status = 'dead' AND created_at >= {p} ORDER BY id",
+            (recent,),
+        )
+    ]
+    return problems
