@@ -41,8 +41,12 @@ class Attachment:
 
     def to_json(self) -> dict[str, object]:
         if self.generate:
-            return {"filename": self.filename, "content_type": self.content_type, "generate": self.generate,
-                    "id": self.ref_id}  # fmt: skip
+            return {
+                "filename": self.filename,
+                "content_type": self.content_type,
+                "generate": self.generate,
+                "id": self.ref_id,
+            }
         return {
             "filename": self.filename,
             "content_type": self.content_type,
@@ -52,8 +56,13 @@ class Attachment:
     @staticmethod
     def from_json(raw: dict[str, object]) -> Attachment:
         if raw.get("generate"):
-            return Attachment(str(raw["filename"]), str(raw["content_type"]), None, str(raw["generate"]),
-                              int(raw["id"]) if raw.get("id") is not None else None)  # type: ignore[arg-type]  # fmt: skip
+            return Attachment(
+                str(raw["filename"]),
+                str(raw["content_type"]),
+                None,
+                str(raw["generate"]),
+                int(raw["id"]) if raw.get("id") is not None else None,
+            )  # type: ignore[arg-type]
         return Attachment(str(raw["filename"]), str(raw["content_type"]), base64.b64decode(str(raw["data"])))
 
 

@@ -115,13 +115,28 @@ def notify(
     rendered = templates.render(kind, {**shop_values(), "customer_name": contact.name, **values})
     if chosen.channel == "sms":
         return outbox.enqueue(
-            kind, chosen.recipient, rendered.subject, rendered.sms, channel="sms", dedupe_key=dedupe_key,
-            entity=entity, entity_id=entity_id, customer_id=customer_id,
-        )  # fmt: skip
+            kind,
+            chosen.recipient,
+            rendered.subject,
+            rendered.sms,
+            channel="sms",
+            dedupe_key=dedupe_key,
+            entity=entity,
+            entity_id=entity_id,
+            customer_id=customer_id,
+        )
     return outbox.enqueue(
-        kind, chosen.recipient, rendered.subject, rendered.text, rendered.html, attachments=attachments,
-        dedupe_key=dedupe_key, entity=entity, entity_id=entity_id, customer_id=customer_id,
-    )  # fmt: skip
+        kind,
+        chosen.recipient,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
+        entity=entity,
+        entity_id=entity_id,
+        customer_id=customer_id,
+    )
 
 
 def money(amount: Decimal | None) -> str:

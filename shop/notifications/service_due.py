@@ -125,8 +125,12 @@ def _scan(today: date) -> list[tuple[ServiceDue, int]]:
     rows = list(_last_done())
     if not rows:
         return out
-    invoices = {r.id: r for r in Invoice.select(Invoice.id, Invoice.issue_date, Invoice.mileage).where(
-        Invoice.id.in_([r[2] for r in rows]))}  # fmt: skip
+    invoices = {
+        r.id: r
+        for r in Invoice.select(Invoice.id, Invoice.issue_date, Invoice.mileage).where(
+            Invoice.id.in_([r[2] for r in rows])
+        )
+    }
     vehicles = {
         v.id: v
         for v in Vehicle.select(Vehicle, Customer)
@@ -150,10 +154,19 @@ def _scan(today: date) -> list[tuple[ServiceDue, int]]:
             continue
         car = " ".join(p for p in (vehicle.make, vehicle.model) if p) + (f" ({vehicle.plate})" if vehicle.plate else "")
         due = ServiceDue(
-            vehicle.id, car, vehicle.customer.id, vehicle.customer.name, service_id, services[service_id],
-            invoice.issue_date, invoice.mileage, vehicle.mileage, "; ".join(reasons),
-            dedupe_key(vehicle.id, service_id, invoice_id), "to_queue",
-        )  # fmt: skip
+            vehicle.id,
+            car,
+            vehicle.customer.id,
+            vehicle.customer.name,
+            service_id,
+            services[service_id],
+            invoice.issue_date,
+            invoice.mileage,
+            vehicle.mileage,
+            "; ".join(reasons),
+            dedupe_key(vehicle.id, service_id, invoice_id),
+            "to_queue",
+        )
         out.append((due, invoice_id))
     return out
 
