@@ -27,6 +27,7 @@ log = logging.getLogger("customer_site")
 
 HERE = Path(__file__).resolve().parent
 VIEWS = str(HERE / "views")
+LOOKUP = [VIEWS]  # one list for the process: Bottle caches compiled templates by id(lookup)
 STATIC = HERE / "static"
 SESSION_COOKIE = "garage_session"
 MAX_BODY = 256 * 1024  # forms only; nothing is uploaded
@@ -150,19 +151,31 @@ def go(path: str, done: str | None = None) -> None:
     redirect(path, 303)
 
 
+def per_request(key: str, make: Callable[[], Any]) -> Any:
+    """A value computed once per request (settings read by many template helpers)."""
+    cache = request.environ.setdefault("portal.cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 def money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
-    currency = settings.get("shop.currency")
+    currency = per_request("currency", lambda: settings.get("shop.currency"))
     symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}.get(currency, currency + " ")
     text = f"{amount:,.2f}"
     return f"{text} {symbol.strip()}" if currency == "EUR" else f"{symbol}{text}"
 
 
+def shop_zone() -> Any:
+    return per_request("timezone", settings.timezone)
+
+
 def local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     if value is None:
         return ""
-    return value.astimezone(settings.timezone()).strftime(fmt)
+    return value.astimezone(shop_zone()).strftime(fmt)
 
 
 def day(value: date, fmt: str = "%A %d %B %Y") -> str:
@@ -179,14 +192,14 @@ def duration(minutes: int) -> str:
 def render(name: str, **values: Any) -> str:
     """Render views/NAME.tpl with the values every page needs."""
     current = page()
-    shop = settings.get_many("shop.name", "shop.phone", "shop.address")
+    shop = per_request("shop", lambda: settings.get_many("shop.name", "shop.phone", "shop.address", "shop.currency"))
     notice = NOTICES.get(request.query.get("done", ""))
     values.setdefault("errors", {})
     values.setdefault("form", {})
     values.setdefault("title", shop["shop.name"])
     return bottle.template(
         name,
-        template_lookup=[VIEWS],
+        template_lookup=LOOKUP,
         me=current.session.account if current.session else None,
         csrf=current.csrf,
         shop=shop,

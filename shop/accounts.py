@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,7 @@ from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationEr
 from shop.event_types import CustomerAccountCreated, PasswordResetRequested
 from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession
 from shop.models import Customer as CustomerRow
+from shop.notifications import preferences
 
 LOGIN_FAILED = "Wrong e-mail or password."
 THROTTLE_FREE_FAILURES = 4  # the 5th failure in a row starts the lock
@@ -139,12 +141,30 @@ def _check_new_password(password: str, field: str = "password") -> None:
 # Sessions
 
 
+_LIMITS_TTL = 5.0  # seconds a process keeps the session limits before reading the settings again
+_limits_cache: tuple[float, timedelta, timedelta] | None = None
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    """(idle, absolute) session limits; read from settings at most every few seconds (every request needs them)."""
+    global _limits_cache
+    now = time.monotonic()
+    if _limits_cache is None or now - _limits_cache[0] > _LIMITS_TTL:
+        values = settings.get_many("portal.session_idle_minutes", "portal.session_max_hours")
+        _limits_cache = (
+            now,
+            timedelta(minutes=int(values["portal.session_idle_minutes"])),
+            timedelta(hours=int(values["portal.session_max_hours"])),
+        )
+    return _limits_cache[1], _limits_cache[2]
+
+
 def _idle_limit() -> timedelta:
-    return timedelta(minutes=settings.get_int("portal.session_idle_minutes"))
+    return _limits()[0]
 
 
 def _absolute_limit() -> timedelta:
-    return timedelta(hours=settings.get_int("portal.session_max_hours"))
+    return _limits()[1]
 
 
 def _new_session_row(account_id: int | None) -> tuple[PortalSession, str]:
@@ -545,9 +565,21 @@ def get_profile(actor: Actor) -> customers.Customer:
     return customers.get_customer(account.customer_id, actor=actor)
 
 
+def get_preferences(actor: Actor) -> preferences.Contact:
+    account = _own_account(actor)
+    return preferences.get_contact(account.customer_id, actor=actor)
+
+
 @transaction
-def update_profile(actor: Actor, name: str, phone: str, address: str) -> customers.Customer:
-    """The customer edits their own contact details (the e-mail is the log-in and stays)."""
+def update_profile(
+    actor: Actor,
+    name: str,
+    phone: str,
+    address: str,
+    channel: str | None = None,
+    reminders: bool | None = None,
+) -> customers.Customer:
+    """The customer edits their own contact details and message preferences (the e-mail is the log-in and stays)."""
     account = _own_account(actor)
     errors = FieldErrors()
     errors.check("name", customers.parse_name, name)
@@ -556,8 +588,12 @@ def update_profile(actor: Actor, name: str, phone: str, address: str) -> custome
     else:
         errors.check("phone", customers.parse_phone, phone)
     errors.check("address", customers.parse_text, "address", address)
+    if channel is not None and channel not in preferences.CHANNELS:
+        errors.add("channel", "choose e-mail, text message or no messages")
     errors.raise_if_any()
     customers.edit_customer(account.customer_id, force=True, actor=SYSTEM, name=name, phone=phone, address=address)
+    if channel is not None or reminders is not None:
+        preferences.set_preferences(account.customer_id, channel=channel, reminders=reminders, actor=actor)
     audit.record(actor, "account.profile", "customer", account.customer_id)
     return customers.get_customer(account.customer_id, actor=actor)
 
@@ -780,3 +816,32 @@ def invoices_for_appointment(actor: Actor, appointment_id: int) -> list[invoices
     if not ids:
         return []
     return [i for i in my_invoices(actor) if i.id in ids]
+
+
+@transaction
+def create_confirmed_account(customer_id: int, password: str, actor: Actor = SYSTEM) -> Account:
+    """An account for an existing customer whose e-mail the shop has checked (demo data, front-desk help)."""
+    from shop.auth import require
+
+    require(actor, "customer.write")
+    customer = CustomerRow.get_or_none(CustomerRow.id == customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    if not customer.email:
+        raise ValidationError({"email": "the customer has no e-mail address"})
+    _check_new_password(password)
+    now = clock.now()
+    try:
+        with database.atomic():
+            row = CustomerAccount.create(
+                customer=customer.id,
+                email=customer.email,
+                password_hash=hash_password(password),
+                email_verified_at=now,
+                password_changed_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(f"customer {customer_id} already has a portal account") from None
+    audit.record(actor, "account.create", "customer_account", row.id, customer_id=customer.id)
+    return _account_out(row, customer.name)

@@ -330,3 +330,24 @@ def test_next_after_login_only_goes_to_this_site(browser: Browser, mailbox) -> N
 def test_customer_actor_cannot_change_another_account() -> None:
     with pytest.raises(accounts.Forbidden):
         accounts._own_account(Actor(role=Role.FRONT_DESK, name="desk", staff_id=1))
+
+
+def test_profile_sets_the_message_channel_and_reminder_choice(browser: Browser, mailbox) -> None:
+    from shop.notifications import preferences
+
+    customer_id = make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    page = browser.get("/account/profile")
+    form = page.forms["profile-form"]
+    assert form["channel"].value == "email" and form["reminders"].checked
+    form["channel"] = "sms"
+    form["reminders"] = False
+    assert form.submit().status_int == 303
+    contact = preferences.get_contact(customer_id)
+    assert (contact.channel, contact.reminders) == ("sms", False)
+    csrf = browser.csrf("/account/profile")
+    bad = browser.post(
+        "/account/profile",
+        {"csrf_token": csrf, "name": "Anna", "phone": "030 1234567", "address": "", "channel": "pigeon"},
+    )
+    assert "channel" in errors(bad) and preferences.get_contact(customer_id).channel == "sms"

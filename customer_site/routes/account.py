@@ -139,16 +139,25 @@ def install(app: bottle.Bottle) -> None:
     def profile_form(actor: Actor) -> str:
         no_store()
         profile = accounts.get_profile(actor)
-        form = {"name": profile.name, "phone": profile.phone_display or "", "address": profile.address}
+        contact = accounts.get_preferences(actor)
+        form = {
+            "name": profile.name,
+            "phone": profile.phone_display or "",
+            "address": profile.address,
+            "channel": contact.channel,
+            "reminders": "on" if contact.reminders else "",
+        }
         return render("profile", title="Contact details", form=form, email=profile.email)
 
     @app.post("/account/profile")
     @login_required
     def profile_save(actor: Actor) -> str:
         no_store()
-        form = form_values("name", "phone", "address")
+        form = form_values("name", "phone", "address", "channel", "reminders")
         try:
-            accounts.update_profile(actor, form["name"], form["phone"], form["address"])
+            accounts.update_profile(
+                actor, form["name"], form["phone"], form["address"], form["channel"] or None, form["reminders"] == "on"
+            )
         except ValidationError as exc:
             email = accounts.get_account(actor).email
             return render("profile", title="Contact details", form=form, errors=exc.fields, email=email)

@@ -18,7 +18,7 @@ import bottle
 from bottle import request
 
 from customer_site.routes.public import PUBLIC, services_by_category
-from customer_site.web import go, login_required, no_store, render
+from customer_site.web import go, login_required, no_store, per_request, render, shop_zone
 from shop import accounts, booking, catalog, clock, settings, vehicles
 from shop.auth import Actor
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -70,7 +70,11 @@ class Choice:
 
 
 def today() -> date:
-    return clock.now().astimezone(settings.timezone()).date()
+    return clock.now().astimezone(shop_zone()).date()
+
+
+def advance_days() -> int:
+    return per_request("advance_days", lambda: settings.get_int("schedule.advance_days"))
 
 
 def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[Choice | None, dict[str, str]]:
@@ -120,7 +124,7 @@ def month_slots(actor: Actor, choice: Choice, first: date) -> dict[date, list[bo
     """Free starts of every day of FIRST's month from today on, grouped by day."""
     last = date(first.year, first.month, monthcal.monthrange(first.year, first.month)[1])
     start = max(first, today())
-    limit = today() + timedelta(days=settings.get_int("schedule.advance_days"))
+    limit = today() + timedelta(days=advance_days())
     last = min(last, limit)
     if start > last:
         return {}
@@ -163,14 +167,15 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
     chosen = parse_day(request.query.getunicode("date"))
     if chosen is not None:
         first = chosen.replace(day=1)
+    if request.query.get("fragment") == "times" and chosen is not None:
+        times = day_groups(actor, choice, chosen, 1).get(chosen, []) if today() <= chosen else []
+        return render("_times", choice=choice, chosen=chosen, times=times, date_words=_date_words,
+                      time_words=_local_time)  # fmt: skip
     slots = month_slots(actor, choice, first)
     this_month = today().replace(day=1)
-    last_month = (today() + timedelta(days=settings.get_int("schedule.advance_days"))).replace(day=1)
+    last_month = (today() + timedelta(days=advance_days())).replace(day=1)
     prev_month = shift_month(first, -1) if first > this_month else None
     next_month = shift_month(first, 1) if first < last_month else None
-    if request.query.get("fragment") == "times" and chosen is not None:
-        return render("_times", choice=choice, chosen=chosen, times=slots.get(chosen, []), date_words=_date_words,
-                      time_words=_local_time)  # fmt: skip
     return render(
         "calendar",
         title="Choose a day" if not choice.appointment else "Choose a new time",
@@ -190,7 +195,7 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
 
 
 def _local_time(value: datetime) -> str:
-    return value.astimezone(settings.timezone()).strftime("%H:%M")
+    return value.astimezone(shop_zone()).strftime("%H:%M")
 
 
 def _date_words(value: date) -> str:
@@ -207,7 +212,7 @@ def parse_start(choice: Choice) -> tuple[datetime | None, str | None]:
         return None, "please choose one of the free times"
     if value.tzinfo is None:
         return None, "please choose one of the free times"
-    return value.astimezone(settings.timezone()), None
+    return value.astimezone(shop_zone()), None
 
 
 def install(app: bottle.Bottle) -> None:

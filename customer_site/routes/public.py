@@ -31,7 +31,7 @@ def opening_hours() -> list[tuple[str, str]]:
 def install(app: bottle.Bottle) -> None:
     @app.get("/")
     def landing() -> str:
-        return render("landing", title=settings.get("shop.name"), hours=opening_hours())
+        return render("landing", hours=opening_hours())
 
     @app.get("/about")
     def about() -> str:
