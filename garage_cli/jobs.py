@@ -38,6 +38,7 @@ def _show(job: jobs.JobInfo, as_json: bool) -> None:
         ("parts", list(job.parts), ["sku", "name", "quantity", "unit_price", "amount"]),
         ("time clock", list(job.time), ["mechanic", "started_at", "ended_at", "hours"]),
         ("notes", list(job.notes), ["at", "author", "text"]),
+        ("timeline", list(job.timeline), ["at", "actor", "from_status", "to_status", "note"]),
     ]
     for title, rows, columns in sections:
         if rows:

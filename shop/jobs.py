@@ -14,7 +14,7 @@ count for the mechanic who did them, service times for the job's assigned mechan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -99,6 +99,7 @@ class JobInfo:
     billed_hours: Decimal
     clocked_hours: Decimal
     invoice: str | None  # number (or "draft #id") of the job's current invoice
+    timeline: tuple[booking.TimelineEntry, ...] = ()  # status history (filled by get_job)
 
 
 @dataclass(frozen=True)
@@ -273,8 +274,10 @@ def job_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> JobInfo:
 
 
 def get_job(job_id: int, actor: Actor = SYSTEM) -> JobInfo:
+    """The job with its status timeline (check-in, start, waiting for parts, completion ...)."""
     require(actor, "job.read")
-    return _out(_job(job_id))
+    info = _out(_job(job_id))
+    return replace(info, timeline=booking.get_appointment(info.appointment_id, actor).timeline)
 
 
 def list_jobs(
