@@ -203,13 +203,14 @@ def invoice_create(
     vehicle: int | None = typer.Option(None, "--vehicle"),
     quote: int | None = typer.Option(None, "--quote", help="Invoice an accepted quote's accepted lines."),
     job: int | None = typer.Option(None, "--job", help="Invoice a completed job."),
+    discount: str | None = typer.Option(None, "--discount", help="With --job: net amount off."),
     notes: str = typer.Option("", "--notes"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a draft invoice (ad hoc for a customer, from an accepted quote or a completed job)."""
     use_db()
     if job is not None:
-        doc = jobs.create_invoice(job)
+        doc = jobs.create_invoice(job, discount)
     elif quote is not None:
         doc = invoices.create_from_quote(quote)
     elif customer is not None:

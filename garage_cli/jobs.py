@@ -139,10 +139,14 @@ def status(
 
 
 @app.command("invoice")
-def invoice(job: int, as_json: bool = typer.Option(False, "--json")) -> None:
+def invoice(
+    job: int,
+    discount: str | None = typer.Option(None, "--discount", help="Net amount off, e.g. 20.00"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Create the draft invoice of a completed job (then `garage invoice issue ID`)."""
     use_db()
-    doc = jobs.create_invoice(job)
+    doc = jobs.create_invoice(job, discount)
     output.done(f"draft invoice {doc.id} for job {job}: total {doc.totals.total}", doc, as_json)
 
 

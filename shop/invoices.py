@@ -145,7 +145,13 @@ def _find(ref: int | str) -> Invoice:
 
 
 def _locked(ref: int | str) -> Invoice:
-    return lock_rows(Invoice.select().where(Invoice.id == _find(ref).id)).get()
+    """The invoice row, locked for the rest of the transaction (one query)."""
+    text = str(ref).strip()
+    where = (Invoice.id == int(text)) if text.isdigit() else (Invoice.number == text.upper())
+    row = lock_rows(Invoice.select().where(where)).first()
+    if row is None:
+        raise NotFound(f"no invoice {ref!r}")
+    return row
 
 
 def refresh_totals(row: Invoice) -> Totals:
@@ -294,15 +300,18 @@ def issue(ref: int | str, actor: Actor = SYSTEM) -> InvoiceInfo:
     row = _locked(ref)
     if row.status != "draft":
         raise Conflict(f"invoice {row.number} is already issued")
-    if not InvoiceLine.select().where(InvoiceLine.invoice == row.id).exists():
+    items = lines.load(InvoiceLine, "invoice", row.id)
+    if not items:
         raise ValidationError({"lines": f"invoice #{row.id} has no lines; an empty invoice cannot be issued"})
-    totals = refresh_totals(row)
+    totals = lines.totals_of(items)
+    row.net, row.tax, row.total = totals.net, totals.tax, totals.total
     if totals.total < 0:
         raise ValidationError({"lines": f"the total would be {totals.total}; discounts exceed the charges"})
     _assign_number(row)
     row.due_date = row.issue_date + timedelta(days=settings.get_int("invoice.payment_days"))
     row.mileage = row.vehicle.mileage if row.vehicle_id else None
     row.status = "issued" if totals.total > 0 else "paid"
+    row.updated_at = clock.now()
     row.save()
     events.publish(InvoiceIssued(row.id))
     audit.record(actor, "invoice.issue", "invoice", row.id, number=row.number, total=str(row.total))

@@ -461,9 +461,13 @@ def set_status(job_id: int, status: str, note: str = "", actor: Actor = SYSTEM) 
 
 
 @transaction
-def create_invoice(job_id: int, actor: Actor = SYSTEM) -> invoices.InvoiceInfo:
-    """A draft invoice for a completed job: booked services at their booked prices, labour, parts."""
+def create_invoice(job_id: int, discount: object = None, actor: Actor = SYSTEM) -> invoices.InvoiceInfo:
+    """A draft invoice for a completed job: booked services at their booked prices, labour, parts,
+    and an optional discount (a fixed net amount off)."""
     require(actor, "invoice.write")
+    discount_line = (
+        lines.prepare("discount", description="Discount", unit_price=discount) if discount not in (None, "") else None
+    )
     row = _job(job_id, lock=True)
     appt = row.appointment
     if appt.status != "completed":
@@ -499,6 +503,8 @@ def create_invoice(job_id: int, actor: Actor = SYSTEM) -> invoices.InvoiceInfo:
         lines.add(InvoiceLine, owner, {**values, "quantity": qty, "unit_price": price, "tax_rate": tax})
     if not InvoiceLine.select().where(InvoiceLine.invoice == draft.id).exists():
         raise ValidationError({"job": f"job #{job_id} has nothing to invoice"})
+    if discount_line is not None:
+        lines.add(InvoiceLine, owner, discount_line)
     invoices.refresh_totals(draft)
     audit.record(actor, "invoice.create", "invoice", draft.id, job_id=row.id)
     return invoices.get_invoice(draft.id, actor)

@@ -121,13 +121,13 @@ def test_cli_job_from_check_in_to_paid_invoice_with_pdf(cli, workshop, tmp_path)
     assert cli("job", "note", job, "Replaced oil").exit_code == 0
     assert cli("job", "clock-off", "--mechanic", "mara").exit_code == 0
     assert cli("job", "status", job, "completed").exit_code == 0
-    created = cli("invoice", "create", "--job", job, "--json")
+    created = cli("invoice", "create", "--job", job, "--discount", "10", "--json")
     assert created.exit_code == 0, created.stderr
-    assert created.json()["totals"]["total"] == "337.48"  # 283.60 net + 53.88 tax (53.884)
+    assert created.json()["totals"]["total"] == "325.58"  # 283.60 - 10.00 = 273.60 net + 51.98 tax (51.984)
     issued = cli("invoice", "issue", str(created.json()["id"]), "--json").json()
     assert issued["number"] == "2026-000001" and issued["mileage"] == 61000
     assert cli("invoice", "pay", issued["number"], "300", "--method", "card").exit_code == 0
-    assert cli("invoice", "pay", issued["number"], "37.48").exit_code == 0
+    assert cli("invoice", "pay", issued["number"], "25.58").exit_code == 0
     assert cli("invoice", "show", issued["number"], "--json").json()["status"] == "paid"
     pdf = tmp_path / "job.pdf"
     assert cli("invoice", "pdf", issued["number"], "--out", str(pdf)).exit_code == 0
