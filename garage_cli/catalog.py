@@ -42,7 +42,7 @@ def service_add(
     price: str = typer.Option(..., "--price", metavar="AMOUNT", help="e.g. 89.90"),
     description: str = typer.Option("", "--description"),
     requires_capability: str | None = typer.Option(
-        None, "--requires-capability", help="Only mechanics with this capability may do it (e.g. diagnostics)."
+        None, "--requires-capability", help="Only bays with this capability can do it (e.g. alignment, diagnostics)."
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
