@@ -180,3 +180,55 @@ def test_bottle_signed_cookies_are_never_used() -> None:
     portal = "\n".join(p.read_text() for p in (Path(__file__).parent.parent / "customer_site").rglob("*.py"))
     assert "cookie(" in portal  # the check below looks at real cookie calls
     assert re.search(r"(get|set)_cookie\([^)]*secret", portal) is None
+
+
+def test_a_car_added_with_only_a_vin_gets_its_make_from_the_vin(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    done = browser.submit_form(
+        browser.get("/cars/new"), "car_form-form", make="", model="Golf", vin="WVWZZZ1KZ6W612345"
+    )
+    assert done.status_int == 303, errors(done)
+    car = vehicles.list_vehicles(customer_id=customer_id)[0]
+    assert car.make and "volkswagen" in car.make.lower()
+
+
+def test_python_m_customer_site_serves_the_portal_as_a_real_process(database_url) -> None:
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import NOW, ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GARAGE_NOW": NOW.isoformat(), "GARAGE_PORTAL_PORT": str(port)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "customer_site", "--db", database_url.url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        status = None
+        for _ in range(200):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/services")
+                response = conn.getresponse()
+                status, body = response.status, response.read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.05)
+        assert status == 200, server.stdout.read().decode() if server.poll() is not None else "no answer"
+        assert b"Services and prices" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

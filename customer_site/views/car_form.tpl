@@ -4,7 +4,7 @@
 % include('_errors', fields=tuple(labels), labels=labels)
 <form id="car_form-form" method="post" action="{{'/cars/%d' % car.id if car else '/cars/new'}}" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
-% include('_field', name='make', label='Make', required=True, hint='e.g. Volkswagen')
+% include('_field', name='make', label='Make', hint='e.g. Volkswagen. You may leave it empty when you give the VIN: we read the make from it.')
 % include('_field', name='model', label='Model', required=True, hint='e.g. Golf')
 % include('_field', name='year', label='Year', inputmode='numeric', optional=True)
 % include('_field', name='plate', label='Licence plate', optional=True)
