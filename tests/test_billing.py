@@ -217,6 +217,85 @@ def _streams(data: bytes) -> bytes:
     return out
 
 
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
+
+
+def _unescape(raw: bytes) -> bytes:
+    out, i = bytearray(), 0
+    while i < len(raw):
+        if raw[i : i + 1] == b"\\":
+            nxt = raw[i + 1 : i + 2]
+            if nxt.isdigit():
+                digits = re.match(rb"[0-7]{1,3}", raw[i + 1 :]).group(0)  # type: ignore[union-attr]
+                out.append(int(digits, 8))
+                i += 1 + len(digits)
+                continue
+            out += _ESCAPES.get(nxt, nxt)
+            i += 2
+            continue
+        out += raw[i : i + 1]
+        i += 1
+    return bytes(out)
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text a PDF shows, decoded through the embedded fonts' ToUnicode maps (one line per Tj)."""
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    cmaps = []
+    for stream in streams:
+        if b"beginbfchar" in stream:
+            pairs = re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]{4,})>", stream.split(b"beginbfchar", 1)[1])
+            cmaps.append({int(a, 16): bytes.fromhex(b.decode()).decode("utf-16-be") for a, b in pairs})
+    shown = []
+    for stream in streams:
+        font = 1
+        for number, raw in re.findall(rb"/F(\d+) [\d.]+ Tf|Td[^(]*\((.*?)\) Tj", stream, re.S):
+            if number:
+                font = int(number)  # fonts /F1, /F2 ... in the order their ToUnicode maps appear
+                continue
+            text = _unescape(raw)
+            glyphs = [int.from_bytes(text[i : i + 2], "big") for i in range(0, len(text), 2)]
+            shown.append("".join(cmaps[font - 1].get(g, "\ufffd") for g in glyphs))
+    return "\n".join(shown)
+
+
+def test_pdf_shows_shop_customer_car_lines_tax_totals_and_terms(shop_data) -> None:
+    from shop import settings
+
+    customer, car, _ = shop_data
+    settings.set_many({"shop.name": "Kessler Autoservice", "invoice.footer": "IBAN DE89 3704 0044 0532 0130 00"})
+    doc = invoices.create_invoice(customer.id, car.id)
+    invoices.add_line(doc.id, "service", service="Oil change")
+    invoices.add_line(doc.id, "part", part="OIL", quantity="4.5")
+    doc = invoices.issue(doc.id)
+    invoices.pay(doc.id, "50")
+    text = _pdf_text(invoices.pdf(doc.number))
+    for expected in [
+        "Kessler Autoservice",
+        "Jürgen Groß",
+        "Hauptstr. 1, 10115 Berlin",
+        "Invoice 2026-000001",
+        "Car: B JG 123 (VW Golf)",
+        "Mileage: 52,000 km",
+        "Oil change",
+        "Engine oil 5W-30 (OIL)",
+        "67.05 €",
+        "Tax 19% on 116.95 €",
+        "22.22 €",
+        "139.17 €",
+        "-50.00 €",
+        "89.17 €",
+        "Please pay 89.17 € by 2026-12-07.",
+        "IBAN DE89 3704 0044 0532 0130 00",
+    ]:
+        assert expected in text, f"{expected!r} not in the PDF:\n{text}"
+
+
 def test_pdf_embeds_a_unicode_font_that_prints_euro_and_umlauts(shop_data) -> None:
     customer, car, _ = shop_data
     doc = invoices.create_invoice(customer.id, car.id)
