@@ -20,7 +20,8 @@ def backup(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write a consistent copy of the database while others keep working."""
-    use_db()
+    open_database(state.url, upgrade=False)  # back up what is there, before any upgrade
+    state.opened = True
     result = backups.backup(out, keep=keep, url=state.url)
     if as_json:
         output.print_json(result)

@@ -100,7 +100,10 @@ def _to_sqlite(value: Any) -> Any:
     return value
 
 
-def _converters(dst: Database, table: str, names: list[str]) -> list[Callable[[Any], Any]]:
+def _converters(src: Database, dst: Database, table: str, names: list[str]) -> list[Callable[[Any], Any]] | None:
+    """Per-column value converters for SRC -> DST; None when the engines agree (values pass as they are)."""
+    if engine(src) == engine(dst):
+        return None
     if engine(dst) == "postgresql":
         kinds = {c.name: c.type for c in schema.columns(dst, table)}
         return [_to_postgres(kinds[n]) for n in names]
@@ -278,15 +281,15 @@ def copy_database(
                 if extra:
                     raise ConfigError(f"target table {table} lacks column(s) {', '.join(extra)}")
                 order = [c.name for c in src_cols if c.primary_key]
-                convert = _converters(dst, table, names)
+                convert = _converters(src, dst, table, names)
                 summer = schema.Checksum(names, kinds.get(table, {}))
                 done = 0
                 for batch in _read(src, table, names, order):
-                    out = []
                     for row in batch:
                         summer.add(row)
-                        out.append([fn(v) for fn, v in zip(convert, row, strict=True)])
-                    _insert(dst, table, names, out)
+                    if convert is not None:
+                        batch = [[fn(v) for fn, v in zip(convert, row, strict=True)] for row in batch]
+                    _insert(dst, table, names, batch)
                     done += len(batch)
                     if progress:
                         progress(table, done, totals[table])
