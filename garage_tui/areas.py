@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from garage_tui.screens.admin import AdminPane
 from garage_tui.screens.customers import CustomersPane
+from garage_tui.screens.reports import ReportsPane
 from garage_tui.widgets.pane import AreaPane
 from shop.auth import Actor, can
 
@@ -27,6 +28,7 @@ def _any(*actions: str) -> Callable[[Actor], bool]:
 AREAS: list[Area] = [
     Area("customers", "Customers", "f4", _any("customer.read"), CustomersPane),
     Area("admin", "Admin", "f9", _any("settings.write", "staff.write"), AdminPane),
+    Area("reports", "Reports", "f10", _any("report.read"), ReportsPane),
 ]
 
 

@@ -8,6 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from garage_tui.screens.admin_catalog import CatalogSection
+from garage_tui.screens.admin_outbox import OutboxSection
+from garage_tui.screens.admin_schedule import ScheduleSection
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, Section, add_columns
 from shop import settings, staff
@@ -180,6 +183,12 @@ class AdminPane(AreaPane):
                 yield SettingsSection()
             with TabPane("Staff", id="admin-staff"):
                 yield StaffSection()
+            with TabPane("Schedule", id="admin-schedule"):
+                yield ScheduleSection()
+            with TabPane("Services", id="admin-catalog"):
+                yield CatalogSection()
+            with TabPane("Outbox", id="admin-outbox"):
+                yield OutboxSection()
 
     def action_open_settings(self) -> None:
         self.query_one("#admin-tabs", TabbedContent).active = "admin-settings"

@@ -1,0 +1,274 @@
+"""The TUI's Reports area and the admin Schedule, Services and Outbox tabs (Pilot, SQLite fixture shop)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+
+from garage_tui.app import GarageApp
+from garage_tui.screens.main import MainScreen
+from garage_tui.widgets.form import FormScreen
+from shop import booking, catalog, invoices, jobs, reports
+from shop.notifications import outbox
+from shop.scheduling import calendar
+from tests import tui_fixtures
+from tests.scheduling_helpers import make_shop
+from tests.tui_fixtures import settle
+
+tui_shop = tui_fixtures.tui_shop
+SIZE = (120, 40)
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_admin_tab(pilot, tab: str, table: str) -> DataTable:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("f9")
+    await settle(pilot)
+    pilot.app.screen.query_one("#admin-tabs", TabbedContent).active = tab
+    found = pilot.app.screen.query_one(f"#{table}", DataTable)
+    found.focus()
+    await settle(pilot)
+    return found
+
+
+# ---------------------------------------------------------------- schedule
+
+
+async def test_admin_adds_a_closure_and_it_appears(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-schedule", "closure-table")
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("start_date").value = "2026-12-24"
+        form.field_widget("end_date").value = "2026-12-20"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.error_text("end_date") == "is before the start date"
+        assert form.error_text("reason").startswith("must not be empty")
+        form.field_widget("end_date").value = "2026-12-26"
+        form.field_widget("reason").value = "Christmas"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert cells(table) == [["2026-12-24", "2026-12-26", "Christmas"]]
+        assert [c.reason for c in calendar.list_closures()] == ["Christmas"]
+        await pilot.press("x")
+        await settle(pilot)
+        assert cells(table) == []
+
+
+async def test_bad_opening_hours_show_the_reason_next_to_the_field(tui_shop) -> None:
+    calendar.set_hours("mon-fri", "08:00-17:00")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-schedule", "hours-table")
+        assert cells(table)[0] == ["Mon", "08:00-17:00"]
+        table.move_cursor(row=5)  # Saturday
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("hours").value = "13:00-09:00"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert form.error_text("hours") != ""
+        assert isinstance(app.screen, FormScreen)
+        form.field_widget("hours").value = "09:00-13:00"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert cells(table)[5] == ["Sat", "09:00-13:00"]
+        assert calendar.get_hours()[5].intervals == ("09:00-13:00",)
+
+
+async def test_admin_adds_and_deactivates_a_bay(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-schedule", "bay-table")
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.field_widget("name").value = "Bay 1"
+        app.screen.field_widget("capabilities").value = "Lift, alignment"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert cells(table) == [["Bay 1", "alignment, lift", "yes"]]
+        await pilot.press("d")
+        await settle(pilot)
+        assert cells(table) == [["Bay 1", "alignment, lift", "no"]]
+        assert calendar.list_bays() == []
+
+
+# ---------------------------------------------------------------- services
+
+
+async def test_admin_adds_edits_and_deactivates_a_service_with_field_errors(tui_shop) -> None:
+    catalog.add_category("Maintenance")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-catalog", "service-table")
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("name").value = "Oil change"
+        form.field_widget("duration_minutes").value = "7"
+        form.field_widget("price").value = "89.999"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.error_text("category") != ""
+        assert form.error_text("duration_minutes") != ""
+        assert form.error_text("price") != ""
+        form.query_one("#f-category", Select).value = str(catalog.list_categories()[0].id)
+        form.field_widget("duration_minutes").value = "60"
+        form.field_widget("price").value = "89.90"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert cells(table) == [["Maintenance", "Oil change", "60", "89.90", "", "yes"]]
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.field_widget("price").value = "95"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert cells(table) == [["Maintenance", "Oil change", "60", "95.00", "", "yes"]]
+        await pilot.press("d")
+        await settle(pilot)
+        assert cells(table) == []
+        assert not catalog.list_services(active_only=False)[0].active
+        await pilot.press("i")
+        await settle(pilot)
+        assert cells(table)[0][-1] == "no"
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def _dead_message() -> int:
+    message_id = outbox.enqueue("test", "anna@example.com", "Hello", "Text\n")
+    assert message_id is not None
+    outbox.claim(10, "token")
+    assert outbox.mark_failed(message_id, "token", "550 mailbox unavailable", permanent=True) == "dead"
+    return message_id
+
+
+async def test_dead_message_retried_becomes_pending(tui_shop) -> None:
+    message_id = _dead_message()
+    outbox.enqueue("test", "bernd@example.com", "Other", "Text\n")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-outbox", "outbox-table")
+        assert [r[4] for r in cells(table)] == ["pending", "dead"]
+        app.screen.query_one("#outbox-status", Select).value = "dead"
+        await settle(pilot)
+        assert [(r[0], r[3], r[4], r[6]) for r in cells(table)] == [
+            (str(message_id), "anna@example.com", "dead", "550 mailbox unavailable")
+        ]
+        table.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert outbox.get_message(message_id).status == "pending"
+        assert cells(table) == []  # no longer dead
+        app.screen.query_one("#outbox-status", Select).value = "pending"
+        await settle(pilot)
+        assert sorted(r[0] for r in cells(table)) == sorted([str(message_id), str(message_id + 1)])
+
+
+async def test_test_mail_with_bad_address_shows_the_reason_next_to_the_field(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_admin_tab(pilot, "admin-outbox", "outbox-table")
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.field_widget("to").value == "ada@testwerk.example"
+        form.field_widget("to").value = "not an address"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "is not an e-mail address" in form.error_text("to")
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _month(frozen_clock) -> None:  # type: ignore[no-untyped-def]
+    """Nov 23: oil change by max, invoice 89.00 net + 19 % = 105.91, 50.00 paid; Nov 24: a no-show."""
+    shop = make_shop()
+    a1 = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-23 10:00")
+    a2 = booking.book(shop.customer_id, shop.car_id, [shop.quick], "2026-11-24 10:00")
+    j1 = jobs.check_in(a1.id, mechanic="max")
+    jobs.clock_on(j1.id, "max")
+    frozen_clock.advance(timedelta(hours=2))
+    jobs.clock_off("max")
+    jobs.set_status(j1.id, "completed")
+    inv = invoices.issue(jobs.create_invoice(j1.id).id)
+    invoices.pay(inv.id, "50.00")
+    frozen_clock.advance(timedelta(days=1, hours=4))
+    booking.set_status(a2.id, "no_show")
+
+
+async def test_report_shows_the_figures_of_the_fixture(tui_shop, frozen_clock) -> None:
+    _month(frozen_clock)
+    expected = reports.revenue("2026-11-01", "2026-11-30", by="day")
+    assert len(expected) == 1
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#report-from", Input).value = "2026-11-01"
+        screen.query_one("#report-to", Input).value = "2026-11-30"
+        screen.query_one("#report-from", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(screen.query_one("#report-summary", Static).content) == "2026-11-01 to 2026-11-30, revenue by day"
+        row = expected[0]
+        assert cells(screen.query_one("#revenue-table", DataTable)) == [
+            ["2026-11-23", "1", "0", f"{row.net:,.2f}", f"{row.tax:,.2f}", f"{row.total:,.2f}", "50.00"]
+        ]
+        assert cells(screen.query_one("#repairs-table", DataTable)) == [["Maintenance", "Oil change", "1", "89.00"]]
+        tech = cells(screen.query_one("#technicians-table", DataTable))
+        assert tech == [["max", "Max Mechanic", "1", "1", "1.00", "2.00", "50.0 %"]]
+        noshow = str(screen.query_one("#noshow-text", Static).content)
+        assert "Appointments: 2" in noshow and "No-shows:     1  (50.0 %)" in noshow
+        open_rows = cells(screen.query_one("#outstanding-table", DataTable))
+        assert len(open_rows) == 1 and open_rows[0][5] == f"{row.total - 50:,.2f}"
+        screen.query_one("#report-by", Select).value = "month"
+        await settle(pilot)
+        assert [r[0] for r in cells(screen.query_one("#revenue-table", DataTable))] == ["2026-11"]
+
+
+async def test_report_with_bad_dates_names_the_field(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#report-from", Input).value = "2026-11-30"
+        screen.query_one("#report-to", Input).value = "2026-11-01"
+        await pilot.click("#report-show")
+        await settle(pilot)
+        assert str(screen.query_one("#err-report-to", Static).content) == "2026-11-01 is before 2026-11-30"
+        screen.query_one("#report-to", Input).value = "yesterday"
+        await pilot.click("#report-show")
+        await settle(pilot)
+        assert "is not a date" in str(screen.query_one("#err-report-to", Static).content)
+
+
+async def test_reports_are_admin_only(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query("#pane-reports")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert any("not available to your role" in str(n.message) for n in app._notifications)
