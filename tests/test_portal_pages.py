@@ -232,3 +232,13 @@ def test_python_m_customer_site_serves_the_portal_as_a_real_process(database_url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_error_summary_links_point_at_elements_that_exist(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    vehicles.add_vehicle(customer_id, "VW", "Golf")
+    browser.log_in("anna@example.com")
+    page = browser.get("/book/calendar")
+    assert page.html.select("#error-summary a")
+    for link in page.html.select("#error-summary a"):
+        assert page.html.find(id=link["href"].lstrip("#")) is not None, link["href"]

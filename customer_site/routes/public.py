@@ -5,7 +5,7 @@ from __future__ import annotations
 import bottle
 
 from customer_site.web import STATIC, render
-from shop import catalog, settings
+from shop import catalog, reviews, settings
 from shop.auth import Actor, Role
 from shop.scheduling import calendar
 
@@ -31,7 +31,7 @@ def opening_hours() -> list[tuple[str, str]]:
 def install(app: bottle.Bottle) -> None:
     @app.get("/")
     def landing() -> str:
-        return render("landing", hours=opening_hours())
+        return render("landing", hours=opening_hours(), rating=reviews.summary())
 
     @app.get("/about")
     def about() -> str:

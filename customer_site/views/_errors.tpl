@@ -5,7 +5,7 @@
   <ul>
 % for field in order:
 %   if field in get('fields', ()):
-    <li><a href="#{{field}}">{{get('labels', {}).get(field, field.replace('_', ' ').capitalize())}}: {{errors[field]}}</a></li>
+    <li><a href="#{{get('anchors', {}).get(field, field)}}">{{get('labels', {}).get(field, field.replace('_', ' ').capitalize())}}: {{errors[field]}}</a></li>
 %   else:
     <li>{{errors[field]}}</li>
 %   end

@@ -3,10 +3,10 @@
 <ol class="steps" aria-label="Steps">
   <li aria-current="step"><strong>1. Car and services</strong></li><li>2. Day and time</li><li>3. Confirm</li>
 </ol>
-% include('_errors', fields=('car', 'service'), labels={'car': 'Car', 'service': 'Services'})
 % if not cars:
 <p class="warning">Please <a href="/cars/new">add your car</a> first, then come back to book.</p>
 % else:
+% include('_errors', anchors={'car': 'car-error', 'service': 'service-error'}, fields=('car', 'service'), labels={'car': 'Car', 'service': 'Services'})
 <form id="book-form" method="get" action="/book/calendar" class="form wide" novalidate>
   <fieldset{{!' aria-describedby="car-error"' if errors.get('car') else ''}}>
     <legend>Which car?</legend>
@@ -21,12 +21,12 @@
 % end
     <p><a href="/cars/new">Add another car</a></p>
   </fieldset>
+% if errors.get('service'):
+  <p class="error" id="service-error">Services: {{errors['service']}}</p>
+% end
 % for index, (category, items) in enumerate(groups):
   <fieldset{{!' aria-describedby="service-error"' if errors.get('service') else ''}}>
     <legend>{{category}}</legend>
-% if index == 0 and errors.get('service'):
-    <p class="error" id="service-error">Services: {{errors['service']}}</p>
-% end
 % for item in items:
     <label class="choice" for="service-{{item.id}}">
       <input type="checkbox" id="service-{{item.id}}" name="service" value="{{item.id}}"{{!' checked' if str(item.id) in picked['service'] else ''}}>

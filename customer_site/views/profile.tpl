@@ -1,6 +1,6 @@
 % rebase('layout')
 <h1>Contact details</h1>
-% include('_errors', fields=('name', 'phone', 'address', 'channel'), labels={'name': 'Name', 'phone': 'Phone', 'address': 'Address', 'channel': 'Messages'})
+% include('_errors', anchors={'channel': 'channel-error'}, fields=('name', 'phone', 'address', 'channel'), labels={'name': 'Name', 'phone': 'Phone', 'address': 'Address', 'channel': 'Messages'})
 <form id="profile-form" method="post" action="/account/profile" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <p>E-mail (your log-in): <strong>{{email}}</strong>. To change it, please call the shop.</p>

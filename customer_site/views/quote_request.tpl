@@ -1,10 +1,10 @@
 % rebase('layout')
 <h1>Request a quote</h1>
 <p>Tell us what you need. We will price it and send you a quote to accept or decline line by line.</p>
-% include('_errors', fields=('car', 'service', 'problem'), labels={'car': 'Car', 'service': 'Services', 'problem': 'Problem'})
 % if not cars:
 <p class="warning">Please <a href="/cars/new">add your car</a> first.</p>
 % else:
+% include('_errors', anchors={'car': 'car-error', 'service': 'service-error'}, fields=('car', 'service', 'problem'), labels={'car': 'Car', 'service': 'Services', 'problem': 'Problem'})
 <form id="quote-request-form" method="post" action="/quotes/new" class="form wide" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <fieldset{{!' aria-describedby="car-error"' if errors.get('car') else ''}}>

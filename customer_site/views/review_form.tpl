@@ -1,7 +1,7 @@
 % rebase('layout')
 <h1>How was your visit?</h1>
 <p>{{local(item.start, '%d %B %Y')}} · {{item.vehicle}} · {{', '.join(s.name for s in item.services)}}</p>
-% include('_errors', fields=('rating', 'comment'), labels={'rating': 'Rating', 'comment': 'Comment'})
+% include('_errors', anchors={'rating': 'rating-error'}, fields=('rating', 'comment'), labels={'rating': 'Rating', 'comment': 'Comment'})
 <form id="review-form" method="post" action="/appointments/{{item.id}}/review" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <fieldset{{!' aria-describedby="rating-error"' if errors.get('rating') else ''}}>
