@@ -15,6 +15,8 @@ from tests.tui_fixtures import settle
 
 tui_shop = tui_fixtures.tui_shop
 tui_customers = tui_fixtures.tui_customers
+tui_day = tui_fixtures.tui_day
+tui_parts = tui_fixtures.tui_parts
 BIG = (120, 40)
 SMALL = (80, 24)
 FOUNDATION_SETTINGS = (
@@ -32,7 +34,12 @@ FOUNDATION_SETTINGS = (
 @pytest.fixture
 def fixed_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the foundation's keys, so other areas registering settings never move the settings snapshot."""
-    monkeypatch.setattr(settings, "SPECS", {k: settings.SPECS[k] for k in FOUNDATION_SETTINGS})
+    show = settings.show
+
+    def foundation_only(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return [v for v in show(*args, **kwargs) if v.key in FOUNDATION_SETTINGS]
+
+    monkeypatch.setattr(settings, "show", foundation_only)
 
 
 def test_login_screen(tui_shop, snap_compare) -> None:
@@ -131,3 +138,68 @@ def test_new_car_form(tui_customers, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(GarageApp(user=tui_customers.desk), terminal_size=BIG, run_before=run_before)
+
+
+def test_today_board(tui_day, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=settle)
+
+
+def test_today_board_small(tui_day, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=SMALL, run_before=settle)
+
+
+def test_appointment_screen(tui_day, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=run_before)
+
+
+def test_booking_form_with_free_times(tui_day, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press(*"bernd")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("space")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=run_before)
+
+
+def test_parts(tui_parts, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_parts.desk), terminal_size=BIG, run_before=run_before)
+
+
+async def open_calendar(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+
+
+def test_calendar_day(tui_day, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=open_calendar)
+
+
+def test_calendar_day_small(tui_day, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=SMALL, run_before=open_calendar)
+
+
+def test_calendar_week(tui_day, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_calendar(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=run_before)

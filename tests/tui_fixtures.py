@@ -73,3 +73,45 @@ def tui_customers(tui_shop: TuiShop) -> TuiShop:
     vehicles.add_vehicle(bernd.id, "Ford", "Transit", 2020, plate="B-BB 203", mileage=40200)
     customers.add_customer("Clara Cordes", None, "clara@example.com", notes="prefers e-mail")
     return tui_shop
+
+
+@dataclass(frozen=True)
+class TuiDay:
+    shop: TuiShop
+    anna_appointment: int
+    bernd_appointment: int
+
+
+@pytest.fixture
+def tui_day(tui_customers: TuiShop) -> TuiDay:
+    """Opening hours, two bays, two services and two bookings today (Mon 23 Nov 2026, 08:00 in Berlin)."""
+    from shop import booking, catalog, customers, vehicles
+    from shop.scheduling import calendar
+
+    calendar.set_hours("mon-fri", "08:00-17:00")
+    calendar.add_bay("Bay 1")
+    calendar.add_bay("Bay 2")
+    catalog.add_category("Maintenance")
+    catalog.add_service("Oil change", "Maintenance", 60, "89.00")
+    catalog.add_service("Brake pads", "Maintenance", 90, "189.00")
+    anna = customers.list_customers(search="anna")[0]
+    bernd = customers.list_customers(search="bernd")[0]
+    anna_car = vehicles.list_vehicles(customer_id=anna.id)[0]
+    bernd_car = vehicles.list_vehicles(customer_id=bernd.id)[0]
+    first = booking.book(anna.id, anna_car.id, ["Oil change"], "2026-11-23 09:00")
+    second = booking.book(bernd.id, bernd_car.id, ["Brake pads"], "2026-11-23 10:00")
+    return TuiDay(tui_customers, first.id, second.id)
+
+
+@pytest.fixture
+def tui_parts(tui_shop: TuiShop) -> TuiShop:
+    """Three parts, one of them below its re-order level."""
+    from shop import inventory
+
+    inventory.add_part("OIL-5W30", "Engine oil 5W-30 (litre)", "12.50", "6.00", "Castrol", "10", "20", "A1")
+    inventory.add_part("BRK-PAD-F", "Brake pads, front", "79.00", "35.00", "ATE", "2", "4", "B2")
+    inventory.add_part("WIP-600", "Wiper blade 600 mm", "19.90", "8.00", "Bosch", "3", "6", "C3")
+    inventory.receive("OIL-5W30", "40")
+    inventory.receive("BRK-PAD-F", "1")
+    inventory.receive("WIP-600", "8")
+    return tui_shop

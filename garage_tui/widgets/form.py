@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from garage_tui.widgets.service import ServiceCalls
-from shop.errors import ShopError, ValidationError
+from shop.errors import Conflict, ShopError, ValidationError
 
 
 def _safe(name: str) -> str:
@@ -147,6 +147,8 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
                     general.append(f"{name}: {why}" if name else why)
         else:
             general.append(str(error))
+        if isinstance(error, Conflict) and error.alternatives:
+            general.append("Free instead: " + "; ".join(str(a) for a in error.alternatives[:5]))
         self.query_one("#form-error", Static).update("\n".join(general))
         if first is not None:
             first.focus()

@@ -1,0 +1,165 @@
+"""One appointment: details, status timeline, and the allowed next steps (check in, start, complete ...)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Static
+
+from garage_tui.widgets.form import Field, FormScreen
+from garage_tui.widgets.service import ServiceCalls
+from shop import booking, jobs
+from shop.auth import Actor
+from shop.booking import Appointment
+
+STATUS_WORDS = {
+    "scheduled": "Scheduled",
+    "checked_in": "Checked in",
+    "in_progress": "In progress",
+    "waiting_parts": "Waiting for parts",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "no_show": "No-show",
+}
+# What the button for moving *to* a status says.
+ACTION_WORDS = {
+    "checked_in": "Check in",
+    "in_progress": "Start work",
+    "waiting_parts": "Waiting for parts",
+    "completed": "Complete",
+    "cancelled": "Cancel appointment",
+    "no_show": "No-show",
+}
+JOB_STATUSES = ("in_progress", "waiting_parts", "completed")
+
+
+def money(amount: object) -> str:
+    return f"{amount} €"
+
+
+def move(appointment_id: int, status: str, actor: Actor, note: str = "") -> Appointment:
+    """Move an appointment along: work statuses through its job (so completing stops running clocks)."""
+    if status in JOB_STATUSES:
+        job = jobs.job_for_appointment(appointment_id, actor=actor)
+        jobs.set_status(job.id, status, note=note, actor=actor)
+    elif status == "cancelled":
+        booking.cancel(appointment_id, note, actor=actor)
+    else:
+        booking.set_status(appointment_id, status, note=note, actor=actor)
+    return booking.get_appointment(appointment_id, actor=actor)
+
+
+def check_in(appointment_id: int, mileage: str, complaint: str, actor: Actor) -> Appointment:
+    jobs.check_in(appointment_id, mileage or None, complaint, actor=actor)
+    return booking.get_appointment(appointment_id, actor=actor)
+
+
+def change_status(screen: Any, appointment: Appointment, status: str, done: Any) -> None:
+    """Run one transition from any screen; check-in asks for mileage and the customer's complaint first."""
+    actor = screen.app.actor
+    if status == "checked_in":
+
+        def submit(v: dict[str, Any]) -> Appointment:
+            return check_in(appointment.id, v["mileage"], v["complaint"], actor)
+
+        fields = [
+            Field("mileage", "Mileage now (km, optional)"),
+            Field("complaint", "What the customer says is wrong"),
+        ]
+        form = FormScreen(f"Check in {appointment.vehicle}", fields, submit, "Check in")
+        screen.app.push_screen(form, done)
+    elif status in ("cancelled", "no_show"):
+
+        def submit(v: dict[str, Any]) -> Appointment:
+            return move(appointment.id, status, actor, v["note"])
+
+        form = FormScreen(f"{ACTION_WORDS[status]}: {appointment.customer_name}", [Field("note", "Reason")], submit)
+        screen.app.push_screen(form, done)
+    else:
+        screen.call_service(move, appointment.id, status, actor, then=done, group="status")
+
+
+class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "reschedule", "Reschedule"),
+    ]
+
+    def __init__(self, appointment_id: int) -> None:
+        super().__init__()
+        self.appointment_id = appointment_id
+        self.appointment: Appointment | None = None
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="appointment-box") as box:
+            box.border_title = f"Appointment #{self.appointment_id}"
+            yield Static("Loading…", id="appointment-detail")
+            yield Static("History", classes="section-title")
+            yield DataTable(id="timeline-table", cursor_type="row")
+            yield Horizontal(id="status-buttons", classes="buttons")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#timeline-table", DataTable)
+        for label, width in (("When", 16), ("Who", 18), ("What", 26), ("Note", 30)):
+            table.add_column(label, width=width)
+        self.load()
+
+    def load(self) -> None:
+        self.call_service(booking.get_appointment, self.appointment_id, actor=self.app.actor, then=self.show)
+
+    def show(self, a: Appointment) -> None:
+        self.appointment = a
+        services = ", ".join(s.name for s in a.services)
+        lines = [
+            f"[b]{a.customer_name}[/b] · {a.vehicle}",
+            f"{a.start:%a %d %b %Y %H:%M}–{a.end:%H:%M} · {a.bay}" + (f" · {a.mechanic}" if a.mechanic else ""),
+            f"Status: [b]{STATUS_WORDS.get(a.status, a.status)}[/b]",
+            f"Services: {services} · {a.duration_minutes} min · {money(a.total_price)}",
+        ]
+        if a.notes:
+            lines.append(f"Notes: {a.notes}")
+        self.query_one("#appointment-detail", Static).update("\n".join(lines))
+        table = self.query_one("#timeline-table", DataTable)
+        table.clear()
+        for t in a.timeline:
+            what = t.kind if t.kind != "status" else f"{t.from_status or ''} → {t.to_status}"
+            table.add_row(f"{t.at:%d %b %H:%M}", t.actor, what, t.note)
+        buttons = self.query_one("#status-buttons", Horizontal)
+        buttons.remove_children()
+        for status in booking.allowed_transitions(a.status):
+            buttons.mount(Button(ACTION_WORDS.get(status, status), id=f"to-{status}"))
+        buttons.mount(Button("Close", id="close"))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        button_id = event.button.id or ""
+        if button_id == "close":
+            self.action_close()
+        elif button_id.startswith("to-") and self.appointment is not None:
+            change_status(self, self.appointment, button_id.removeprefix("to-"), self._moved)
+
+    def _moved(self, result: Appointment | None) -> None:
+        if result is not None:
+            self.changed = True
+            self.app.notify(f"{result.customer_name}: {STATUS_WORDS.get(result.status, result.status)}.")
+            self.show(result)
+
+    def action_reschedule(self) -> None:
+        a = self.appointment
+        if a is None:
+            return
+        actor = self.app.actor
+
+        def submit(v: dict[str, Any]) -> Appointment:
+            return booking.reschedule(a.id, v["start"], actor=actor)
+
+        fields = [Field("start", "New start (YYYY-MM-DD HH:MM, shop time)", f"{a.start:%Y-%m-%d %H:%M}")]
+        self.app.push_screen(FormScreen("Reschedule", fields, submit, "Move"), self._moved)
+
+    def action_close(self) -> None:
+        self.dismiss(self.appointment if self.changed else None)

@@ -1,0 +1,226 @@
+"""Booking form: find the customer, pick the car and services, see the free times, book one.
+
+A lost race (someone else took the time) shows the nearest free times instead of an error dump.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
+
+from garage_tui.widgets.pane import add_columns
+from garage_tui.widgets.service import ServiceCalls
+from shop import booking, catalog, customers, vehicles
+from shop.booking import Appointment, Slot
+from shop.catalog import ServiceItem
+from shop.customers import Customer
+from shop.errors import Conflict, ShopError, ValidationError
+from shop.vehicles import Vehicle
+
+SLOT_DAYS = 3
+
+
+class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "find_slots", "Find free times"),
+    ]
+
+    def __init__(self, day: date | None = None, at: datetime | None = None) -> None:
+        super().__init__()
+        self.day = day
+        self.at = at
+        self.customers: dict[int, Customer] = {}
+        self.customer: Customer | None = None
+        self.services: dict[int, ServiceItem] = {}
+        self.slots: list[Slot] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="booking-box") as box:
+            box.border_title = "Book an appointment (Esc cancels)"
+            with Horizontal():
+                with Vertical(id="booking-left"):
+                    yield Label("1. Customer (type to search)")
+                    yield Input(placeholder="name, phone, plate …", id="bk-search")
+                    yield DataTable(id="bk-customers", cursor_type="row")
+                    yield Label("2. Car")
+                    yield Select([], prompt="pick the customer first", id="bk-car")
+                    yield Label("3. Services")
+                    yield SelectionList[int](id="bk-services")
+                with Vertical(id="booking-right"):
+                    yield Static("", id="bk-total")
+                    yield Label("4. First day (YYYY-MM-DD)")
+                    with Horizontal(id="bk-day-row"):
+                        yield Input(value=f"{self.day or ''}", placeholder="today", id="bk-day")
+                        yield Button("Find free times", id="bk-find")
+                    yield Label("5. Pick a free time and press Enter")
+                    yield DataTable(id="bk-slots", cursor_type="row")
+                    yield Static("", id="bk-error", classes="form-error")
+
+    def on_mount(self) -> None:
+        add_columns(self.query_one("#bk-customers", DataTable), ("Name", 22), ("Phone", 16))
+        add_columns(self.query_one("#bk-slots", DataTable), ("Day", 16), ("Time", 13))
+        self.call_service(catalog.list_services, actor=self.app.actor, then=self._services, group="services")
+        self.search("")
+        self.query_one("#bk-search", Input).focus()
+
+    # ---- customer and car -------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "bk-search":
+            self.search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "bk-search":
+            self.query_one("#bk-customers").focus()
+        elif event.input.id == "bk-day":
+            self.action_find_slots()
+
+    def search(self, text: str) -> None:
+        self.call_service(
+            customers.list_customers, search=text, limit=20, actor=self.app.actor, then=self._found, group="search"
+        )
+
+    def _found(self, found: list[Customer]) -> None:
+        table = self.query_one("#bk-customers", DataTable)
+        table.clear()
+        self.customers = {c.id: c for c in found}
+        for c in found:
+            table.add_row(c.name, c.phone_display or "", key=str(c.id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "bk-customers":
+            self.customer = self.customers[int(event.row_key.value)]
+            self.query_one("#bk-search", Input).value = self.customer.name
+            self.call_service(
+                vehicles.list_vehicles,
+                customer_id=self.customer.id,
+                actor=self.app.actor,
+                then=self._cars,
+                group="cars",
+            )
+        elif event.data_table.id == "bk-slots":
+            self.book(self.slots[event.cursor_row])
+
+    def _cars(self, cars: list[Vehicle]) -> None:
+        select = self.query_one("#bk-car", Select)
+        select.set_options([(f"{v.plate or ''} {v.make} {v.model}".strip(), v.id) for v in cars])
+        if cars:
+            select.value = cars[0].id
+            self.query_one("#bk-services").focus()
+        else:
+            self.error("This customer has no car on file; add one in Customers (F4) first.")
+
+    # ---- services ---------------------------------------------------------------------------
+    def _services(self, items: list[ServiceItem]) -> None:
+        self.services = {s.id: s for s in items}
+        selection = self.query_one("#bk-services", SelectionList)
+        selection.clear_options()
+        for s in items:
+            selection.add_option((f"{s.name} · {s.duration_minutes} min · {s.price} €", s.id))
+        if items:
+            selection.highlighted = 0
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = [self.services[i] for i in event.selection_list.selected]
+        minutes = sum(s.duration_minutes for s in chosen)
+        price = sum((s.price for s in chosen), Decimal("0.00"))
+        self.query_one("#bk-total", Static).update(f"Total: {minutes} min · {price} €" if chosen else "")
+
+    # ---- slots and booking ------------------------------------------------------------------
+    def _choice(self) -> tuple[int, int, list[int]] | None:
+        car = self.query_one("#bk-car", Select).value
+        service_ids = list(self.query_one("#bk-services", SelectionList).selected)
+        if self.customer is None:
+            self.error("Pick a customer (Enter on the list).")
+        elif car in (Select.NULL, Select.BLANK) or car is None:
+            self.error("Pick the car.")
+        elif not service_ids:
+            self.error("Pick at least one service (Space ticks it).")
+        else:
+            return self.customer.id, int(car), service_ids  # type: ignore[arg-type]
+        return None
+
+    def action_find_slots(self) -> None:
+        choice = self._choice()
+        if choice is None:
+            return
+        _, vehicle_id, service_ids = choice
+        day = self.query_one("#bk-day", Input).value.strip() or None
+        self.error("Looking for free times…")
+        self.call_service(
+            booking.available_slots,
+            service_ids,
+            from_date=day,
+            days=SLOT_DAYS,
+            vehicle_id=vehicle_id,
+            actor=self.app.actor,
+            then=self.show_slots,
+            fail=self.failed,
+            group="slots",
+        )
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "bk-find":
+            self.action_find_slots()
+
+    def show_slots(self, slots: list[Slot], note: str = "") -> None:
+        self.slots = list(slots)
+        table = self.query_one("#bk-slots", DataTable)
+        table.clear()
+        for slot in self.slots:
+            table.add_row(f"{slot.start:%a %d %b}", f"{slot.start:%H:%M}–{slot.end:%H:%M}")
+        self.error(note or ("" if slots else f"No free time in the {SLOT_DAYS} days from that day; try a later day."))
+        if slots:
+            wanted = self.at
+            if wanted is not None:
+                index = next((i for i, s in enumerate(self.slots) if s.start == wanted), 0)
+                table.move_cursor(row=index)
+            table.focus()
+
+    def book(self, slot: Slot) -> None:
+        choice = self._choice()
+        if choice is None:
+            return
+        customer_id, vehicle_id, service_ids = choice
+        self.call_service(
+            booking.book,
+            customer_id,
+            vehicle_id,
+            service_ids,
+            slot.start,
+            source="desk",
+            actor=self.app.actor,
+            then=self._booked,
+            fail=self.failed,
+            group="book",
+        )
+
+    def _booked(self, appointment: Appointment) -> None:
+        self.app.notify(
+            f"Booked {appointment.customer_name} on {appointment.start:%a %d %b %H:%M} in {appointment.bay}."
+        )
+        self.dismiss(appointment)
+
+    def failed(self, error: ShopError) -> None:
+        if isinstance(error, Conflict):
+            self.show_slots(error.alternatives, f"{error} Nearest free times are listed; pick one.")
+        elif isinstance(error, ValidationError):
+            self.error("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
+        else:
+            self.error(str(error))
+
+    def error(self, text: str) -> None:
+        self.query_one("#bk-error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,159 @@
+"""Today board, appointment screen and booking form in the TUI."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, SelectionList, Static
+
+from garage_tui.app import GarageApp
+from garage_tui.screens.appointment import AppointmentScreen
+from garage_tui.screens.booking import BookingScreen
+from garage_tui.screens.main import MainScreen
+from garage_tui.widgets.form import FormScreen
+from shop import booking, customers, vehicles
+from tests import tui_fixtures
+from tests.tui_fixtures import settle
+
+tui_shop = tui_fixtures.tui_shop
+tui_customers = tui_fixtures.tui_customers
+tui_day = tui_fixtures.tui_day
+SIZE = (120, 40)
+
+
+def rows(app: GarageApp, selector: str = "#today-table") -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_today_lists_the_days_appointments_per_bay(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rows(app) == [
+            ["Bay 1", "09:00–10:00", "Anna Albers", "VW Golf (B AA 101)", "Oil change", "Scheduled"],
+            ["Bay 1", "10:00–11:30", "Bernd Brandt", "Opel Astra (B BB 202)", "Brake pads", "Scheduled"],
+        ]
+        title = str(app.screen.query_one("#today-title", Static).content)
+        assert title == "Monday 23 November 2026 · open 08:00–17:00"
+        assert str(app.screen.query_one("#today-summary", Static).content).startswith("due 2 · checked in 0")
+
+
+async def test_check_in_start_and_complete_from_the_board(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#today-table", DataTable).has_focus
+        await pilot.press("i")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("mileage").value = "85000"
+        form.field_widget("complaint").value = "squeaks when braking"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "checked_in"
+        assert vehicles.find_by_plate("B-AA 101").mileage == 85000
+        await pilot.press("s")
+        await settle(pilot)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "in_progress"
+        await pilot.press("c")
+        await settle(pilot)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "completed"
+        assert rows(app)[0][5] == "Completed"
+
+
+async def test_a_step_that_is_not_allowed_says_why_and_changes_nothing(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "scheduled"
+        assert any("not possible now" in str(n.message) for n in app._notifications)
+
+
+async def test_appointment_screen_shows_details_timeline_and_moves_status(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AppointmentScreen)
+        detail = str(screen.query_one("#appointment-detail", Static).content)
+        assert "Anna Albers" in detail and "Oil change" in detail and "89.00" in detail
+        assert rows(app, "#timeline-table")[0][2] == "booked"
+        await pilot.click("#to-no_show")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "no-show can only be recorded" in str(app.screen.query_one("#form-error", Static).content)
+
+
+async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BookingScreen)
+        await pilot.press(*"clara")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert form.customer is not None and form.customer.name == "Clara Cordes"
+        assert "no car on file" in str(form.query_one("#bk-error", Static).content)
+        form.query_one("#bk-search", Input).value = "bernd"
+        await settle(pilot)
+        form.query_one("#bk-customers", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        form.query_one("#bk-services", SelectionList).select(form.services and next(iter(form.services)))
+        await settle(pilot)
+        assert str(form.query_one("#bk-total", Static).content).startswith("Total: ")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert form.slots
+        first = form.slots[0]
+        assert rows(app, "#bk-slots")[0][1].startswith(f"{first.start:%H:%M}")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        bernd = customers.list_customers(search="bernd")[0]
+        starts = [a.start for a in booking.list_appointments(customer_id=bernd.id)]
+        assert first.start in starts
+        assert len(rows(app)) == 3
+
+
+async def test_a_lost_race_shows_the_nearest_free_times(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press(*"clara")
+        await settle(pilot)
+        clara = customers.list_customers(search="clara")[0]
+        vehicles.add_vehicle(clara.id, "Skoda", "Fabia", 2019, plate="B-CC 303")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        taken = form.slots[0]
+        # Two other bookings take both bays at that time while the form is open.
+        bernd = customers.list_customers(search="bernd")[0]
+        transit = vehicles.list_vehicles(customer_id=bernd.id)[1]
+        anna = customers.list_customers(search="anna")[0]
+        anna_car = vehicles.add_vehicle(anna.id, "Fiat", "Panda", 2012, plate="B-AA 102")
+        booking.book(bernd.id, transit.id, ["Oil change"], taken.start)
+        booking.book(anna.id, anna_car.id, ["Oil change"], taken.start)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingScreen)
+        message = str(form.query_one("#bk-error", Static).content)
+        assert "Nearest free times are listed" in message
+        assert form.slots and all(s.start != taken.start for s in form.slots)
