@@ -427,10 +427,17 @@ def _alternatives(
     return [Slot(c.start.astimezone(tz), c.end.astimezone(tz)) for c in sorted(found, key=lambda c: c.start)]
 
 
-def _taken(services, start, actor, vehicle_id, mechanic_id, need_mechanic, exclude_id=None) -> Conflict:  # type: ignore[no-untyped-def]
+def _taken(services, start, actor, vehicle_id, mechanic_id, need_mechanic, exclude_id=None, problem=None) -> Conflict:  # type: ignore[no-untyped-def]
+    """The conflict for a start that is not free, saying why when the reason is not a busy bay."""
     local = start.astimezone(settings.timezone())
     alternatives = _alternatives(services, start, actor, vehicle_id, mechanic_id, need_mechanic, exclude_id)
-    return Conflict(f"{local:%Y-%m-%d %H:%M} is already taken", alternatives)
+    message = f"{local:%Y-%m-%d %H:%M} is already taken"
+    if problem is not None and local.date() in problem.full_days:
+        cap = settings.get_int("schedule.day_cap")
+        message = f"{local:%Y-%m-%d} is fully booked (the shop takes at most {cap} appointments a day)"
+    elif problem is not None and not problem.vehicle_busy.free(start, start + problem.duration):
+        message = f"{local:%Y-%m-%d %H:%M}: this car already has an appointment at that time"
+    return Conflict(message, alternatives)
 
 
 def _refs_of(row: AppointmentRow) -> list[ServiceRef]:
@@ -505,7 +512,7 @@ def book(
         raise ValidationError({"start": why})
     match = next((c for c in sweep(problem) if c.start == start_at), None)
     if match is None:
-        raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic)
+        raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic, problem=problem)
     if need_mechanic and mech_id is None:
         mech_id = match.mechanics[0]
 
@@ -651,7 +658,7 @@ def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM
         raise ValidationError({"start": why})
     match = next((c for c in sweep(problem) if c.start == start_at), None)
     if match is None:
-        raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id)
+        raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id, problem=problem)
     old_start = row.start_at
     work = row.end_at - row.start_at
     bay_id = row.bay_id if row.bay_id in match.bays else match.bays[0]

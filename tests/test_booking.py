@@ -123,6 +123,25 @@ def test_day_cap_closes_a_day_once_reached(shop) -> None:
     }
 
 
+def test_a_full_day_is_refused_with_the_cap_as_the_reason(shop) -> None:
+    calendar.add_bay("Bay 2", "lift")
+    settings.set_value("schedule.day_cap", "1")
+    booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    with pytest.raises(
+        Conflict, match=r"2026-11-24 is fully booked \(the shop takes at most 1 appointments a day"
+    ) as taken:
+        booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], "2026-11-24 10:00")
+    assert taken.value.alternatives
+    assert "2026-11-24" not in {a.start.date().isoformat() for a in taken.value.alternatives}
+
+
+def test_booking_a_car_twice_at_once_names_the_car_as_the_reason(shop) -> None:
+    calendar.add_bay("Bay 2", "lift")
+    booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    with pytest.raises(Conflict, match="this car already has an appointment at that time"):
+        booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+
+
 def test_service_needing_alignment_only_fits_the_alignment_bay(db) -> None:
     shop = make_shop(bays=2, alignment_bay=True)
     a = booking.book(shop.customer_id, shop.car_id, [shop.alignment], "2026-11-24 10:00")
