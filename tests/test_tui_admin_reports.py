@@ -241,8 +241,12 @@ async def test_report_shows_the_figures_of_the_fixture(tui_shop, frozen_clock) -
         assert "Appointments: 2" in noshow and "No-shows:     1  (50.0 %)" in noshow
         open_rows = cells(screen.query_one("#outstanding-table", DataTable))
         assert len(open_rows) == 1 and open_rows[0][5] == f"{row.total - 50:,.2f}"
-        screen.query_one("#report-by", Select).value = "month"
+        await pilot.press("ctrl+b")  # day -> week, even while a date field has the focus
         await settle(pilot)
+        assert [r[0] for r in cells(screen.query_one("#revenue-table", DataTable))] == ["2026-11-23"]
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert str(screen.query_one("#report-summary", Static).content).endswith("revenue by month")
         assert [r[0] for r in cells(screen.query_one("#revenue-table", DataTable))] == ["2026-11"]
 
 
@@ -272,3 +276,18 @@ async def test_reports_are_admin_only(tui_shop) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert any("not available to your role" in str(n.message) for n in app._notifications)
+
+
+def test_reports_snapshot(tui_shop, frozen_clock, snap_compare) -> None:
+    _month(frozen_clock)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        pilot.app.screen.query_one("#report-from", Input).value = "2026-11-01"
+        pilot.app.screen.query_one("#report-to", Input).value = "2026-11-30"
+        await pilot.click("#report-show")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SIZE, run_before=run_before)

@@ -68,7 +68,7 @@ class ReportsPane(AreaPane):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "refresh_reports", "Recompute"),
-        Binding("ctrl+d", "cycle_by", "Day/week/month"),
+        Binding("ctrl+b", "cycle_by", "By day/week/month"),
     ]
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
         ("Show reports", "Revenue, repairs, technicians, no-shows, outstanding invoices", "refresh_reports"),
