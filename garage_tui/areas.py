@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from garage_tui.screens.admin import AdminPane
 from garage_tui.screens.calendar import CalendarPane
 from garage_tui.screens.customers import CustomersPane
+from garage_tui.screens.jobs import JobsPane
 from garage_tui.screens.parts import PartsPane
 from garage_tui.screens.reports import ReportsPane
 from garage_tui.screens.today import TodayPane
@@ -32,6 +33,7 @@ AREAS: list[Area] = [
     Area("today", "Today", "f2", _any("booking.read"), TodayPane),
     Area("calendar", "Calendar", "f3", _any("booking.read"), CalendarPane),
     Area("customers", "Customers", "f4", _any("customer.read"), CustomersPane),
+    Area("jobs", "Jobs", "f5", _any("job.read"), JobsPane),
     Area("parts", "Parts", "f6", _any("inventory.read"), PartsPane),
     Area("admin", "Admin", "f9", _any("settings.write", "staff.write"), AdminPane),
     Area("reports", "Reports", "f10", _any("report.read"), ReportsPane),
