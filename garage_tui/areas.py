@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from garage_tui.screens.admin import AdminPane
+from garage_tui.screens.billing import BillingPane
 from garage_tui.screens.calendar import CalendarPane
 from garage_tui.screens.customers import CustomersPane
 from garage_tui.screens.jobs import JobsPane
@@ -35,6 +36,7 @@ AREAS: list[Area] = [
     Area("customers", "Customers", "f4", _any("customer.read"), CustomersPane),
     Area("jobs", "Jobs", "f5", _any("job.read"), JobsPane),
     Area("parts", "Parts", "f6", _any("inventory.read"), PartsPane),
+    Area("billing", "Billing", "f7", _any("invoice.read"), BillingPane),
     Area("admin", "Admin", "f9", _any("settings.write", "staff.write"), AdminPane),
     Area("reports", "Reports", "f10", _any("report.read"), ReportsPane),
 ]

@@ -1,0 +1,221 @@
+"""Quotes & invoices: the invoice list (outstanding filter), issue, take a payment, write the PDF; quotes, send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from garage_tui.widgets.form import Field, FormScreen
+from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
+from shop import invoices, quotes
+from shop.auth import can
+from shop.invoices import InvoiceInfo, InvoiceSummary
+from shop.quotes import QuoteInfo, QuoteSummary
+
+
+class InvoiceTable(PaneTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "forward('issue')", "Issue"),
+        Binding("p", "forward('pay')", "Payment"),
+        Binding("f", "forward('write_pdf')", "PDF to file"),
+        Binding("o", "forward('toggle_outstanding')", "Outstanding only"),
+    ]
+
+
+class QuoteTable(PaneTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "forward('send_quote')", "Send"),
+    ]
+
+
+def _selected_key(table: DataTable) -> int | None:
+    if table.row_count == 0 or table.cursor_row < 0:
+        return None
+    return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+def _write_pdf(invoice_id: int, folder: Path, actor: Any) -> Path:
+    data = invoices.pdf(invoice_id, actor=actor)
+    info = invoices.get_invoice(invoice_id, actor=actor)
+    name = info.number or f"draft-{info.id}"
+    path = folder / f"invoice-{name.replace('/', '-')}.pdf"
+    path.write_bytes(data)
+    return path
+
+
+class BillingPane(AreaPane):
+    COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
+        ("Outstanding invoices", "Show only issued invoices with money still due", "toggle_outstanding"),
+        ("Record a payment", "Take a payment against the highlighted invoice", "pay"),
+    ]
+    HELP_PARTS: ClassVar[list[type]] = [InvoiceTable, QuoteTable]
+    # Where `f` writes PDFs; tests point it at a temporary folder.
+    pdf_folder: Path = Path.cwd()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.invoices: dict[int, InvoiceSummary] = {}
+        self.quotes: dict[int, QuoteSummary] = {}
+        self.outstanding_only = False
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="billing-tabs"):
+            with TabPane("Invoices", id="billing-invoices"):
+                yield Static("", id="invoice-summary", classes="hint")
+                yield InvoiceTable(id="invoice-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Quotes", id="billing-quotes"):
+                yield Static("", id="quote-summary", classes="hint")
+                yield QuoteTable(id="quote-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        add_columns(
+            self.query_one("#invoice-table", DataTable),
+            ("Number", 16),
+            ("Customer", 28),
+            ("Total", 10),
+            ("Due", 10),
+            ("Status", 10),
+            ("Due date", 11),
+        )
+        add_columns(
+            self.query_one("#quote-table", DataTable),
+            ("Quote", 7),
+            ("Customer", 28),
+            ("Vehicle", 24),
+            ("Status", 10),
+            ("Total", 10),
+            ("Valid until", 11),
+        )
+
+    def activate(self) -> None:
+        self.reload()
+        super().activate()
+
+    def focus_main(self) -> None:
+        tabs = self.query_one("#billing-tabs", TabbedContent)
+        self.query_one("#quote-table" if tabs.active == "billing-quotes" else "#invoice-table").focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "billing-tabs":
+            event.stop()
+            if self.has_focus_within:  # never pull focus (and the main tabs) here while another area is open
+                self.focus_main()
+
+    def reload(self) -> None:
+        self.call_service(
+            invoices.list_invoices,
+            outstanding=self.outstanding_only,
+            actor=self.actor,
+            then=self.show_invoices,
+            group="billing-invoices",
+        )
+        self.call_service(quotes.list_quotes, actor=self.actor, then=self.show_quotes, group="billing-quotes")
+
+    def show_invoices(self, items: list[InvoiceSummary]) -> None:
+        table = self.query_one("#invoice-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.invoices = {i.id: i for i in items}
+        for i in items:
+            table.add_row(
+                i.number or f"draft #{i.id}",
+                i.customer_name,
+                str(i.total),
+                str(i.due),
+                i.status,
+                i.due_date.isoformat() if i.due_date else "",
+                key=str(i.id),
+            )
+        scope = "outstanding only (o shows all)" if self.outstanding_only else "all (o: outstanding only)"
+        due = sum((i.due for i in items if i.status == "issued"), start=0)
+        self.query_one("#invoice-summary", Static).update(f"{len(items)} invoices, {due} due · {scope}")
+        if items:
+            table.move_cursor(row=min(max(row, 0), len(items) - 1))
+
+    def show_quotes(self, items: list[QuoteSummary]) -> None:
+        table = self.query_one("#quote-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.quotes = {q.id: q for q in items}
+        for q in items:
+            table.add_row(
+                f"#{q.id}",
+                q.customer_name,
+                q.vehicle or "",
+                q.status,
+                str(q.total),
+                q.valid_until.isoformat() if q.valid_until else "",
+                key=str(q.id),
+            )
+        self.query_one("#quote-summary", Static).update(f"{len(items)} quotes")
+        if items:
+            table.move_cursor(row=min(max(row, 0), len(items) - 1))
+
+    def _invoice(self) -> InvoiceSummary | None:
+        key = _selected_key(self.query_one("#invoice-table", DataTable))
+        return None if key is None else self.invoices.get(key)
+
+    def _may_write(self, action: str) -> bool:
+        if can(self.actor, action):
+            return True
+        self.app.notify("Your role may not change quotes or invoices.", severity="warning")
+        return False
+
+    def action_toggle_outstanding(self) -> None:
+        self.outstanding_only = not self.outstanding_only
+        self.reload()
+
+    def action_issue(self) -> None:
+        invoice = self._invoice()
+        if invoice is None or not self._may_write("invoice.write"):
+            return
+        self.call_service(invoices.issue, invoice.id, actor=self.actor, then=self._issued, group="billing-change")
+
+    def _issued(self, info: InvoiceInfo) -> None:
+        self.app.notify(f"Invoice {info.number} issued: {info.totals.total}, due {info.due_date}.")
+        self.reload()
+
+    def action_pay(self) -> None:
+        invoice = self._invoice()
+        if invoice is None or not self._may_write("invoice.write"):
+            return
+        actor = self.actor
+
+        def submit(v: dict[str, Any]) -> InvoiceInfo:
+            return invoices.pay(invoice.id, v["amount"], v["method"] or "cash", reference=v["reference"], actor=actor)
+
+        fields = [
+            Field("amount", f"Amount (due: {invoice.due})", value=str(invoice.due)),
+            Field("method", "Method", value="cash", placeholder="cash, card, transfer ..."),
+            Field("reference", "Reference"),
+        ]
+        title = f"Payment for {invoice.number or f'draft #{invoice.id}'} ({invoice.customer_name})"
+        self.app.push_screen(FormScreen(title, fields, submit, "Record payment"), self._paid)
+
+    def _paid(self, info: InvoiceInfo | None) -> None:
+        if info is not None:
+            self.app.notify(f"Payment recorded on {info.number}: {info.due} still due, {info.status}.")
+            self.reload()
+
+    def action_write_pdf(self) -> None:
+        invoice = self._invoice()
+        if invoice is None:
+            return
+        self.call_service(_write_pdf, invoice.id, self.pdf_folder, self.actor, then=self._written, group="billing-pdf")
+
+    def _written(self, path: Path) -> None:
+        self.app.notify(f"PDF written to {path}", title="Invoice PDF")
+
+    def action_send_quote(self) -> None:
+        key = _selected_key(self.query_one("#quote-table", DataTable))
+        if key is None or not self._may_write("quote.write"):
+            return
+        self.call_service(quotes.send, key, actor=self.actor, then=self._sent, group="billing-change")
+
+    def _sent(self, info: QuoteInfo) -> None:
+        self.app.notify(f"Quote #{info.id} sent to {info.customer_name}, valid until {info.valid_until}.")
+        self.reload()
