@@ -8,12 +8,12 @@ address so waitress honours its X-Forwarded-Proto/-For/-Host headers (see docs/o
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
 from shop.db import open_database
 from shop.errors import ShopError
+from shop.logging_setup import configure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,9 +55,9 @@ def serve(
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
+        configure("portal")
         serve(args.host, args.port, args.db, args.threads, args.trusted_proxy, args.https)
     except ShopError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Iterable
 from functools import partial
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -20,19 +17,16 @@ from garage_tui.screens.main import MainScreen
 from shop.auth import SYSTEM, Actor
 from shop.staff import StaffMember
 
-LOG_ENV = "GARAGE_TUI_LOG"
 
+def setup_logging() -> None:
+    """The one logging set-up of every front end ($GARAGE_LOG_LEVEL, $GARAGE_LOG_FILE, rotating file).
 
-def setup_logging() -> Path:
-    """Unexpected errors go to a file (the screen only shows a short note)."""
-    path = Path(os.environ.get(LOG_ENV) or Path.home() / ".cache" / "garage" / "tui.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("garage_tui")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    return path
+    Never stderr by default: it would draw over the screen. Unexpected errors land there while the
+    screen only shows a short note.
+    """
+    from shop.logging_setup import configure
+
+    configure("tui")
 
 
 class GarageApp(App[None]):

@@ -75,6 +75,7 @@ DEMO_MODULES: list[str] = [
     "shop.demo_scheduling",  # opening hours, bays, mechanics' hours, four weeks of appointments
     "shop.demo_billing",  # parts and stock, jobs and invoices for completed appointments, quotes
     "shop.demo_portal",  # a customer portal log-in, published reviews
+    "shop.demo_notify",  # messages about the demo's past count as delivered
 ]
 
 

@@ -24,8 +24,7 @@ def _problems(result) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 def test_a_healthy_database_passes_every_check(db, cli) -> None:
     demo.load()
     fill(20)
-    # The demo queues its customers' e-mails; here the sender has delivered them.
-    database.execute_sql("UPDATE outbox_message SET status = 'sent', sent_at = created_at")
+    # A new demo shop passes as it is: messages about its past count as delivered.
     result = cli("db", "check", "--json")
     assert result.exit_code == 0, result.stdout
     assert result.json()["ok"] is True

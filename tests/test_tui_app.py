@@ -46,7 +46,15 @@ async def test_login_with_right_password_opens_the_main_screen_for_that_role(tui
         assert app.user is not None and app.user.username == "ada"
         assert app.screen.query_one("#header-user", Static).content == "Ada Admin (admin)"
         assert str(app.screen.query_one("#header-clock", Static).content) == "Mon 23 Nov 2026  08:00"
-        assert [a.key for a in app.screen.areas] == ["today", "calendar", "customers", "parts", "admin", "reports"]
+        assert [a.key for a in app.screen.areas] == [
+            "today",
+            "calendar",
+            "customers",
+            "jobs",
+            "parts",
+            "admin",
+            "reports",
+        ]
 
 
 async def test_login_with_wrong_password_stays_and_says_so(tui_shop) -> None:
