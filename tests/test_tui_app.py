@@ -52,6 +52,7 @@ async def test_login_with_right_password_opens_the_main_screen_for_that_role(tui
             "customers",
             "jobs",
             "parts",
+            "billing",
             "admin",
             "reports",
         ]
