@@ -16,6 +16,7 @@ from peewee import IntegrityError, fn
 from shop import audit, clock, settings
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, transaction
+from shop.editing import check_editable
 from shop.errors import Conflict, FieldErrors, NotFound, ValidationError
 from shop.models import Service, ServiceCategory
 
@@ -262,9 +263,7 @@ def list_services(
 def edit_service(service_id: int | str, actor: Actor = SYSTEM, **fields: Any) -> ServiceItem:
     """Change some fields of a service (admin only); all are checked before any is stored."""
     require(actor, "catalog.write")
-    unknown = [f for f in fields if f not in EDITABLE]
-    if unknown:
-        raise ValidationError({unknown[0]: f"cannot be edited; editable: {', '.join(EDITABLE)}"})
+    check_editable(fields, EDITABLE)
     row = _find(service_id)
     errors = FieldErrors()
     values: dict[str, Any] = {}

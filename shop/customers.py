@@ -25,6 +25,7 @@ from peewee import OP, Expression, IntegrityError
 from shop import audit, clock, settings
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, is_postgres, transaction
+from shop.editing import check_editable, check_version
 from shop.errors import Conflict, FieldErrors, NotFound, ValidationError
 from shop.models import Customer as CustomerRow
 from shop.models import Vehicle as VehicleRow
@@ -435,25 +436,15 @@ def count_customers(include_archived: bool = False) -> int:
     return query.count()
 
 
-def _check_version(row: CustomerRow, version: int | None) -> None:
-    if version is not None and int(version) != row.version:
-        raise Conflict(
-            f"customer {row.id} was changed by someone else (version {row.version}, you edited {version}); "
-            "reload and try again"
-        )
-
-
 @transaction
 def edit_customer(
     customer_id: int, *, version: int | None = None, force: bool = False, actor: Actor = SYSTEM, **fields: Any
 ) -> Customer:
     """Change some fields. With VERSION, refuse (Conflict) if the customer changed since it was read."""
     require(actor, "customer.write")
-    unknown = [f for f in fields if f not in EDITABLE]
-    if unknown:
-        raise ValidationError({unknown[0]: f"cannot be edited; editable: {', '.join(EDITABLE)}"})
+    check_editable(fields, EDITABLE)
     row = _get(customer_id)
-    _check_version(row, version)
+    check_version(f"customer {row.id}", row.version, version)
     merged = {f: getattr(row, f) for f in EDITABLE}
     merged.update(fields)
     errors = FieldErrors()

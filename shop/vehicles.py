@@ -19,6 +19,7 @@ from vininfo import Vin
 from shop import audit, clock, customers
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, lock_rows, transaction
+from shop.editing import check_editable, check_version
 from shop.errors import Conflict, FieldErrors, NotFound, ValidationError
 from shop.models import Customer as CustomerRow
 from shop.models import MileageReading
@@ -341,25 +342,15 @@ def parse_plate_fragment(text: str) -> str:
     return _PLATE_SEPARATORS.sub(" ", text.strip().upper()).strip()
 
 
-def _check_version(row: VehicleRow, version: int | None) -> None:
-    if version is not None and int(version) != row.version:
-        raise Conflict(
-            f"car {row.id} was changed by someone else (version {row.version}, you edited {version}); "
-            "reload and try again"
-        )
-
-
 @transaction
 def edit_vehicle(
     vehicle_id: int, *, version: int | None = None, force: bool = False, actor: Actor = SYSTEM, **fields: Any
 ) -> Vehicle:
     """Change some fields; a new mileage goes through the same rules as `record_mileage`."""
     require(actor, "vehicle.write")
-    unknown = [f for f in fields if f not in EDITABLE]
-    if unknown:
-        raise ValidationError({unknown[0]: f"cannot be edited; editable: {', '.join(EDITABLE)}"})
+    check_editable(fields, EDITABLE)
     row = _get(vehicle_id)
-    _check_version(row, version)
+    check_version(f"car {row.id}", row.version, version)
     errors = FieldErrors()
     values: dict[str, Any] = {}
     if "customer_id" in fields:
