@@ -52,7 +52,9 @@ def test_issued_invoice_mail_attaches_the_pdf_rebuilt_when_sent(smtp, customer) 
     assert send_due().sent == 1
     msg = smtp.received[0].message
     assert msg["Subject"] == f"Invoice {issued.number} from Kessler"
-    assert "Your invoices online: https://portal.example/invoices\r\n" in msg.get_body(("plain",)).get_content()
+    link = f"https://portal.example/invoices/{issued.id}"
+    assert f"See this invoice online: {link}\r\n" in msg.get_body(("plain",)).get_content()
+    assert f'<a href="{link}">See invoice {issued.number} online</a>' in msg.get_body(("html",)).get_content()
     files = {p.get_filename(): p for p in msg.walk() if p.get_filename()}
     pdf = files[f"invoice-{issued.number}.pdf"]
     assert pdf.get_content_type() == "application/pdf"

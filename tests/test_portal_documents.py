@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 
-from shop import booking, catalog, invoices, jobs, quotes, reviews, vehicles
+from shop import booking, catalog, invoices, jobs, quotes, reviews, settings, vehicles
 from shop.auth import Actor, Role
 from shop.errors import Conflict, Forbidden
+from shop.notifications import get_body, outbox
 from shop.scheduling import calendar
-from tests.portal_support import Browser, errors, make_customer, text
+from tests.portal_support import PASSWORD, Browser, errors, make_customer, text
 
 pytest_plugins = ["tests.portal_support"]
 
@@ -112,6 +114,19 @@ def test_invoices_list_detail_and_pdf_download(browser: Browser, anna) -> None:
     assert f"invoice-{number}.pdf" in pdf.headers["Content-Disposition"]
     appointment = browser.get(f"/appointments/{appointment_id}")
     assert appointment.html.find("a", href=f"/invoices/{invoice_id}.pdf") is not None
+
+
+def test_the_invoice_mail_links_to_that_invoice_on_the_portal(browser: Browser, anna) -> None:
+    settings.set_value("portal.base_url", "https://portal.example/")
+    _appointment_id, invoice_id = completed(anna)
+    [message] = outbox.list_messages(kind="invoice_issued")
+    link = re.search(r"https://portal\.example(/\S+)", get_body(message.id).body_text).group(1)
+    assert link == f"/invoices/{invoice_id}"
+    page = browser.get(link)
+    assert invoices.get_invoice(invoice_id).number in text(page) and "Oil change" in text(page)
+    browser.post("/logout", {"csrf_token": browser.csrf("/account")})
+    login = browser.get(link).follow()  # logged out: the link goes through the log-in page and back
+    assert browser.submit_form(login, "login-form", email="anna@example.com", password=PASSWORD).location.endswith(link)
 
 
 def test_draft_invoices_are_not_shown(browser: Browser, anna) -> None:

@@ -339,7 +339,7 @@ def on_invoice_issued(event: InvoiceIssued) -> None:
         {
             "invoice_id": invoice.id,
             "invoice_number": invoice.number,
-            "invoice_url": f"{base}/invoices",
+            "invoice_url": f"{base}/invoices/{invoice.id}",
             "car": invoice.vehicle or "",
             "total": money(invoice.totals.total),
             "due_date": invoice.due_date.isoformat() if invoice.due_date else "",
