@@ -10,7 +10,7 @@ from garage_cli import output
 from garage_cli.root import make_app, use_db
 from shop import booking
 
-appointment_app = make_app("Appointments: list, show, reschedule, cancel, status.")
+appointment_app = make_app("Appointments: list, show, reschedule, cancel, status, assign.")
 LIST_COLUMNS = ["id", "start", "end", "status", "bay", "customer_name", "vehicle", "services", "total_price"]
 
 
@@ -189,6 +189,21 @@ def status(
     use_db()
     a = booking.set_status(appointment_id, new_status, note)
     output.done(f"appointment {a.id} is now {a.status}", plain(a), as_json)
+
+
+@appointment_app.command("assign")
+def assign(
+    appointment_id: int,
+    mechanic: str | None = typer.Argument(None, metavar="[MECHANIC]", help="username or id"),
+    unassign: bool = typer.Option(False, "--none", help="take the appointment off its mechanic"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Give an appointment to a mechanic who works then, is not off and is free (or --none to unassign)."""
+    if (mechanic is None) == (not unassign):
+        raise typer.BadParameter("name a MECHANIC, or pass --none to unassign")
+    use_db()
+    a = booking.assign_mechanic(appointment_id, None if unassign else mechanic)
+    output.done(f"appointment {a.id}: {a.mechanic or 'no mechanic'}", plain(a), as_json)
 
 
 @appointment_app.command("board")

@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "booking.write": _STAFF,
     "booking.own": _STAFF | {Role.CUSTOMER},  # book/move/cancel: customers only their own, within policy
     "booking.status": _ALL_STAFF,
+    "booking.assign": _STAFF,  # the desk plans who does what; mechanics see it on the jobs board
     "job.read": _ALL_STAFF,
     "job.work": _ALL_STAFF,
     "job.status": _ALL_STAFF,

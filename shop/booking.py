@@ -9,6 +9,7 @@ Functions for the front ends (plain values in, frozen dataclasses out, `shop.err
     reschedule(appointment_id, start, actor=SYSTEM, note="") -> Appointment
     cancel(appointment_id, reason="", actor=SYSTEM) -> Appointment
     set_status(appointment_id, status, note="", actor=SYSTEM) -> Appointment
+    assign_mechanic(appointment_id, mechanic, actor=SYSTEM) -> Appointment   # None takes it off them
     get_appointment(appointment_id, actor=SYSTEM) -> Appointment          # with .timeline
     list_appointments(day=None, from_date=None, to_date=None, customer_id=None, status=None,
                       bay=None, actor=SYSTEM) -> list[Appointment]
@@ -46,10 +47,22 @@ from shop.event_types import (
     AppointmentStatusChanged,
 )
 from shop.models import Appointment as AppointmentRow
-from shop.models import AppointmentHistory, AppointmentService, Bay, Customer, Service, Staff, Vehicle
+from shop.models import (
+    AppointmentHistory,
+    AppointmentService,
+    Bay,
+    Customer,
+    MechanicHours,
+    Service,
+    Staff,
+    TimeOff,
+    Vehicle,
+)
+from shop.models.jobs import Job
 from shop.scheduling import calendar
 from shop.scheduling.availability import (
     INACTIVE_STATUSES,
+    Busy,
     Problem,
     ServiceRef,
     Slot,
@@ -69,6 +82,7 @@ __all__ = [
     "Slot",
     "TimelineEntry",
     "allowed_transitions",
+    "assign_mechanic",
     "available_slots",
     "book",
     "cancel",
@@ -721,3 +735,123 @@ def set_status(appointment_id: int, status: str, note: str = "", actor: Actor = 
     audit.record(actor, "booking.status", "appointment", row.id, old=old, new=status)
     events.publish(AppointmentStatusChanged(row.id, old, status))
     return _load_one(row.id)
+
+
+# ---------------------------------------------------------------- mechanic assignment
+
+FINAL_STATUSES = ("completed", "cancelled", "no_show")
+
+
+def _assignee(ref: int | str) -> Staff:
+    """The active mechanic REF names (username or id); every refusal is a reason for the mechanic field."""
+    try:
+        row = calendar.get_mechanic(ref)
+    except NotFound as exc:
+        raise ValidationError({"mechanic": str(exc)}) from None
+    if not row.active:
+        raise ValidationError({"mechanic": f"{row.username} is deactivated"})
+    return row
+
+
+def _not_working(row: AppointmentRow, mechanic: Staff) -> str | None:
+    """Why MECHANIC cannot take what is still ahead of ROW (own hours, time off), or None.
+
+    Only the part of the appointment from now on counts: a job that overran its booked time can
+    still be handed to whoever is here now. A mechanic with no hours of their own works whenever
+    the shop is open, and the appointment was booked inside opening hours.
+    """
+    tz = settings.timezone()
+    start = max(row.start_at, clock.now())
+    if start >= row.end_at:
+        return None
+    when = f"{start.astimezone(tz):%a %d %b %H:%M}-{row.end_at.astimezone(tz):%H:%M}"
+    hours = list(MechanicHours.select().where(MechanicHours.staff == mechanic.id))
+    if hours:
+        week: dict[int, list[tuple[int, int]]] = {}
+        for h in hours:
+            week.setdefault(h.weekday, []).append((h.start_minute, h.end_minute))
+        day = start.astimezone(tz).date()
+        windows = calendar.weekly_windows(day, row.end_at.astimezone(tz).date(), week, tz)
+        if not Busy((s, e) for _, s, e in windows).covers(start, row.end_at):
+            that_day = ", ".join(
+                f"{calendar.format_minute(a)}-{calendar.format_minute(b)}"
+                for a, b in sorted(week.get(day.weekday(), []))
+            )
+            works = f"works {that_day} that day" if that_day else f"does not work on {day:%A}s"
+            return f"{mechanic.full_name} does not work {when} ({works})"
+    off = (
+        TimeOff.select()
+        .where(TimeOff.staff == mechanic.id, TimeOff.start_at < row.block_end_at, TimeOff.end_at > start)
+        .order_by(TimeOff.start_at)
+        .first()
+    )
+    if off is not None:
+        span = f"{off.start_at.astimezone(tz):%Y-%m-%d %H:%M} to {off.end_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        return f"{mechanic.full_name} is off from {span}" + (f" ({off.reason})" if off.reason else "")
+    return None
+
+
+def _clash(row: AppointmentRow, mechanic: Staff) -> Conflict | None:
+    """The conflict when MECHANIC already has another active appointment overlapping ROW (buffers included)."""
+    other = (
+        AppointmentRow.select(AppointmentRow, Customer)
+        .join(Customer)
+        .where(
+            AppointmentRow.mechanic == mechanic.id,
+            AppointmentRow.id != row.id,
+            AppointmentRow.status.not_in(INACTIVE_STATUSES),
+            AppointmentRow.start_at < row.block_end_at,
+            AppointmentRow.block_end_at > row.start_at,
+        )
+        .order_by(AppointmentRow.start_at)
+        .first()
+    )
+    if other is None:
+        return None
+    tz = settings.timezone()
+    span = f"{other.start_at.astimezone(tz):%a %d %b %H:%M}-{other.end_at.astimezone(tz):%H:%M}"
+    return Conflict(f"{mechanic.full_name} already has appointment #{other.id} ({other.customer.name}) {span}")
+
+
+@transaction
+def assign_mechanic(appointment_id: int, mechanic: int | str | None, actor: Actor = SYSTEM) -> Appointment:
+    """Give an appointment (and its job, once checked in) to a mechanic, or take it off them (None or '').
+
+    The mechanic must work at that time (their own hours, or the shop's when they have none), not be
+    off, and not have another appointment overlapping this one; the database trigger refuses the
+    overlap too, so two desks assigning at once cannot double-book a mechanic.
+    """
+    require(actor, "booking.assign")
+    row = _row(appointment_id)
+    if row.status in FINAL_STATUSES:
+        raise ValidationError({"status": f"a {row.status.replace('_', '-')} appointment cannot be reassigned"})
+    wanted = None if mechanic is None or str(mechanic).strip() == "" else _assignee(mechanic)
+    if (wanted.id if wanted else None) == row.mechanic_id:
+        return _build(list(_query().where(AppointmentRow.id == row.id)), with_timeline=True)[0]
+    if wanted is not None:
+        _lock_bays()  # PostgreSQL: bays before the mechanic, the order bookings and the trigger lock them in
+        lock_rows(Staff.select(Staff.id).where(Staff.id == wanted.id))
+        why = _not_working(row, wanted)
+        if why:
+            raise ValidationError({"mechanic": why})
+        clash = _clash(row, wanted)
+        if clash is not None:
+            raise clash
+    before = Staff.get_by_id(row.mechanic_id).full_name if row.mechanic_id else None
+    try:
+        with AppointmentRow._meta.database.atomic():
+            AppointmentRow.update(mechanic=wanted.id if wanted else None, updated_at=clock.now()).where(
+                AppointmentRow.id == row.id
+            ).execute()
+    except IntegrityError:  # a writer that skipped the check above; the trigger held
+        raise Conflict(f"{wanted.full_name if wanted else 'the mechanic'} is busy at that time") from None
+    Job.update(mechanic=wanted.id if wanted else None).where(Job.appointment == row.id).execute()
+    if wanted is not None:
+        note = f"assigned to {wanted.full_name}" + (f" (was {before})" if before else "")
+    else:
+        note = f"{before} taken off"
+    _history(row.id, actor, "assigned", row.status, row.status, note)
+    audit.record(
+        actor, "booking.assign", "appointment", row.id, mechanic_id=wanted.id if wanted else None, was=row.mechanic_id
+    )
+    return _build(list(_query().where(AppointmentRow.id == row.id)), with_timeline=True)[0]

@@ -317,15 +317,10 @@ def list_jobs(
 
 @transaction
 def assign(job_id: int, mechanic: int | str, actor: Actor = SYSTEM) -> JobInfo:
-    require(actor, "job.work")
-    row = _open(job_id)
-    staff_row = _staff(mechanic)
-    if staff_row.role != "mechanic":
-        raise ValidationError({"mechanic": f"{staff_row.username} is {staff_row.role}, not a mechanic"})
-    row.mechanic = staff_row.id
-    row.save()
-    audit.record(actor, "job.assign", "job", row.id, mechanic=staff_row.username)
-    return _out(row)
+    """Give an open job to a mechanic: the job's appointment is assigned with `booking.assign_mechanic`'s checks."""
+    row = _job(job_id)  # not locked here: the booking side takes its locks in the bookings' order
+    booking.assign_mechanic(row.appointment_id, mechanic, actor=actor)
+    return _out(_job(job_id))
 
 
 @transaction
