@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, get_type_hints
 
 import typer
 
@@ -54,32 +58,86 @@ def _show_invoice(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
         typer.echo(f"paid {doc.paid}  credited {doc.credited}  due {doc.due}")
 
 
-def _line_options(
-    kind: str,
-    service: str | None,
-    part: str | None,
-    description: str | None,
-    quantity: str,
-    price: str | None,
-    tax: str | None,
-) -> dict[str, object]:
-    return {
-        "kind": kind,
-        "service": service,
-        "part": part,
-        "description": description,
-        "quantity": quantity,
-        "unit_price": price,
-        "tax_rate": tax,
-    }
-
-
 SERVICE_OPT = typer.Option(None, "--service", help="Catalogue service (id or name) for a service line.")
 PART_OPT = typer.Option(None, "--part", help="SKU for a part line.")
 DESC_OPT = typer.Option(None, "--description", "-d")
 QTY_OPT = typer.Option("1", "--qty", help="Quantity (hours for labour).")
 PRICE_OPT = typer.Option(None, "--price", help="Net unit price (default: catalogue / part / labour rate).")
 TAX_OPT = typer.Option(None, "--tax", help="Tax rate in percent (default: tax.rate).")
+
+
+def _named_argument(func: Callable[..., None], name: str, annotation: type) -> Callable[..., None]:
+    """FUNC with its first parameter renamed NAME and typed ANNOTATION, as Typer sees it.
+
+    Typer takes an argument's name (shown in help and errors: `{quote}`, "Missing argument 'quote'")
+    and its type from the signature, so one shared command body needs this to keep the per-document
+    interface exactly as it was when each document had its own copy.
+    """
+    signature = inspect.signature(func)
+    first, *rest = signature.parameters.values()
+    hints = get_type_hints(func)
+    hints.pop(first.name)
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> None:
+        func(kwargs.pop(name), **kwargs)
+
+    renamed = first.replace(name=name, annotation=annotation)
+    command.__signature__ = signature.replace(parameters=[renamed, *rest])  # type: ignore[attr-defined]
+    command.__annotations__ = {name: annotation, **hints}
+    return command
+
+
+def add_line_commands(
+    app: typer.Typer,
+    noun: str,
+    ref_type: type,
+    add: Callable[..., Any],
+    remove: Callable[..., Any],
+    add_help: str,
+) -> None:
+    """Register `add-line` and `remove-line` on APP for a document (quote or invoice) called NOUN.
+
+    Quotes and invoices share line kinds and options (`shop.lines`), so their CLI glue is one piece:
+    ADD / REMOVE are the document's services, REF_TYPE how the document is named on the command line
+    (a quote by id, an invoice by id or number).
+    """
+
+    def add_line(
+        ref: Any,
+        kind: str = typer.Argument(..., help=KIND_HELP),
+        service: str | None = SERVICE_OPT,
+        part: str | None = PART_OPT,
+        description: str | None = DESC_OPT,
+        quantity: str = QTY_OPT,
+        price: str | None = PRICE_OPT,
+        tax: str | None = TAX_OPT,
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        use_db()
+        doc = add(
+            ref,
+            kind,
+            service=service,
+            part=part,
+            description=description,
+            quantity=quantity,
+            unit_price=price,
+            tax_rate=tax,
+        )
+        if as_json:
+            output.print_json(doc)
+        else:
+            line = doc.lines[-1]
+            typer.echo(f"line {line.position}: {line.description} {line.amount}; {noun} total {doc.totals.total}")
+
+    def remove_line(ref: Any, line: int, as_json: bool = typer.Option(False, "--json")) -> None:
+        use_db()
+        doc = remove(ref, line)
+        output.done(f"removed line {line}; {noun} total {doc.totals.total}", doc, as_json)
+
+    app.command("add-line", help=add_help)(_named_argument(add_line, noun, ref_type))
+    app.command("remove-line", help=f"Remove a line from a draft {noun}.")(_named_argument(remove_line, noun, ref_type))
 
 
 @quote_app.command("create")
@@ -95,35 +153,14 @@ def quote_create(
     output.done(f"quote {doc.id}", doc, as_json)
 
 
-@quote_app.command("add-line")
-def quote_add_line(
-    quote: int,
-    kind: str = typer.Argument(..., help=KIND_HELP),
-    service: str | None = SERVICE_OPT,
-    part: str | None = PART_OPT,
-    description: str | None = DESC_OPT,
-    quantity: str = QTY_OPT,
-    price: str | None = PRICE_OPT,
-    tax: str | None = TAX_OPT,
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Add a line to a draft quote."""
-    use_db()
-    options = _line_options(kind, service, part, description, quantity, price, tax)
-    doc = quotes.add_line(quote, options.pop("kind"), **options)  # type: ignore[arg-type]
-    if as_json:
-        output.print_json(doc)
-    else:
-        line = doc.lines[-1]
-        typer.echo(f"line {line.position}: {line.description} {line.amount}; quote total {doc.totals.total}")
-
-
-@quote_app.command("remove-line")
-def quote_remove_line(quote: int, line: int, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Remove a line from a draft quote."""
-    use_db()
-    doc = quotes.remove_line(quote, line)
-    output.done(f"removed line {line}; quote total {doc.totals.total}", doc, as_json)
+add_line_commands(
+    quote_app,
+    "quote",
+    int,
+    quotes.add_line,
+    quotes.remove_line,
+    "Add a line to a draft quote.",
+)
 
 
 @quote_app.command("send")
@@ -220,35 +257,14 @@ def invoice_create(
     output.done(f"draft invoice {doc.id}; total {doc.totals.total}", doc, as_json)
 
 
-@invoice_app.command("add-line")
-def invoice_add_line(
-    invoice: str,
-    kind: str = typer.Argument(..., help=KIND_HELP),
-    service: str | None = SERVICE_OPT,
-    part: str | None = PART_OPT,
-    description: str | None = DESC_OPT,
-    quantity: str = QTY_OPT,
-    price: str | None = PRICE_OPT,
-    tax: str | None = TAX_OPT,
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Add a line to a draft invoice (an issued one is never edited: credit it)."""
-    use_db()
-    options = _line_options(kind, service, part, description, quantity, price, tax)
-    doc = invoices.add_line(invoice, options.pop("kind"), **options)  # type: ignore[arg-type]
-    if as_json:
-        output.print_json(doc)
-    else:
-        line = doc.lines[-1]
-        typer.echo(f"line {line.position}: {line.description} {line.amount}; invoice total {doc.totals.total}")
-
-
-@invoice_app.command("remove-line")
-def invoice_remove_line(invoice: str, line: int, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Remove a line from a draft invoice."""
-    use_db()
-    doc = invoices.remove_line(invoice, line)
-    output.done(f"removed line {line}; invoice total {doc.totals.total}", doc, as_json)
+add_line_commands(
+    invoice_app,
+    "invoice",
+    str,
+    invoices.add_line,
+    invoices.remove_line,
+    "Add a line to a draft invoice (an issued one is never edited: credit it).",
+)
 
 
 @invoice_app.command("issue")
