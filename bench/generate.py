@@ -19,33 +19,17 @@ from pathlib import Path
 
 from faker import Faker
 
+from shop.demo_foundation import CARS, COLOURS, fold_umlauts, vin_year_code
+
 SEED = 20261202
 CITY_CODES = ["B", "P", "HH", "M", "K", "F", "S", "D", "L", "DD", "H", "HB", "BAR", "LOS", "OHV", "TF", "PM"]
-CARS = [
-    ("Volkswagen", "Golf", "WVWZZZ1K"),
-    ("Volkswagen", "Polo", "WVWZZZ6R"),
-    ("Volkswagen", "Passat", "WVWZZZ3C"),
-    ("BMW", "320d", "WBA8E110"),
-    ("Mercedes-Benz", "C 200", "WDD20504"),
-    ("Audi", "A4 Avant", "WAUZZZ8K"),
-    ("Opel", "Astra", "W0LPD6ED"),
-    ("Ford", "Focus", "WF0XXXGC"),
-    ("Skoda", "Octavia", "TMBJG7NE"),
-    ("Toyota", "Yaris", "VNKKD3D3"),
-    ("Renault", "Clio", "VF15RSN0"),
-    ("Seat", "Leon", "VSSZZZ5F"),
-    ("Hyundai", "i30", "TMAD381U"),
-    ("Fiat", "500", "ZFA31200"),
-]
-COLOURS = ["black", "white", "silver", "grey", "blue", "red", "dark blue", "green"]
-YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY"  # 2010 onwards
 MOBILE = ["0151", "0152", "0157", "0160", "0162", "0170", "0171", "0172", "0176", "0177"]
 COLUMNS = ["name", "phone", "email", "address", "notes", "make", "model", "year", "vin", "plate", "colour", "mileage"]
 
 
 def _ascii(text: str) -> str:
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), (" ", ""), ("'", "")):
-        text = text.replace(a, b)
+    """TEXT as an e-mail address part: umlauts spelt out, spaces and apostrophes dropped, ASCII only."""
+    text = fold_umlauts(text).replace(" ", "").replace("'", "")
     return text.encode("ascii", "ignore").decode()
 
 
@@ -94,7 +78,7 @@ def customer_rows(count: int, seed: int = SEED) -> Iterator[dict[str, str]]:
             vin = ""
             if rnd.random() < 0.5:
                 serial += 1
-                vin = f"{prefix}{rnd.choice('ABCDEFGHJ')}{YEAR_CODES[year - 2010]}{rnd.choice('ABCDEFGH')}{serial:06d}"
+                vin = f"{prefix}{rnd.choice('ABCDEFGHJ')}{vin_year_code(year)}{rnd.choice('ABCDEFGH')}{serial:06d}"
             yield {
                 **base,
                 "make": make,

@@ -46,7 +46,7 @@ CATALOGUE: list[tuple[str, list[tuple[str, int, str, str, str | None]]]] = [
     ),
 ]
 
-# (make, model, WMI + VDS prefix used to build a plausible European VIN)
+# (make, model, WMI + VDS prefix used to build a plausible European VIN); bench/generate.py draws from these too
 CARS = [
     ("Volkswagen", "Golf", "WVWZZZ1K"),
     ("Volkswagen", "Polo", "WVWZZZ6R"),
@@ -66,17 +66,26 @@ CARS = [
 COLOURS = ["black", "white", "silver", "grey", "blue", "red", "dark blue", "green"]
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY"  # 2010, 2011, ... (I, O, Q, U, Z and 0 are never used)
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+_UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
 
 
-def _year_code(year: int) -> str:
+def vin_year_code(year: int) -> str:
+    """The VIN's model-year character (position 10). Also used by bench/generate.py, so both make alike VINs."""
     return str(year - 2000) if year < 2010 else _YEAR_CODES[year - 2010]
+
+
+def fold_umlauts(text: str) -> str:
+    """German umlauts and ß spelt out (ä -> ae), as people do in e-mail addresses. Shared with bench/generate.py."""
+    for umlaut, spelt in _UMLAUTS:
+        text = text.replace(umlaut, spelt)
+    return text
 
 
 def _vin(fake: Faker, prefix: str, year: int) -> str:
     return (
         prefix
         + fake.random_element(_VIN_CHARS)
-        + _year_code(year)
+        + vin_year_code(year)
         + fake.random_element("ABCDEFGH")
         + (fake.numerify("######"))
     )
@@ -110,9 +119,7 @@ def demo_customers(fake: Faker) -> list[demo.Login]:
     plates: set[str] = set()
     for _ in range(50):
         first, last = fake.first_name(), fake.last_name()
-        local = f"{first}.{last}".lower().replace(" ", "")
-        for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-            local = local.replace(a, b)
+        local = fold_umlauts(f"{first}.{last}".lower().replace(" ", ""))
         email = f"{local}@{fake.random_element(['example.com', 'example.net', 'example.org'])}"
         while email in emails:
             email = email.replace("@", f"{fake.random_int(1, 99)}@", 1)
