@@ -82,6 +82,25 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+YES = ("yes", "y", "true", "1")
+NO = ("no", "n", "false", "0")
+
+
+def parse_yes_no(value: str, empty: bool = False) -> bool:
+    """A yes/no cell as `write_rows` writes it (or as people type it: y, true, 1 ...); EMPTY for a blank cell.
+
+    Raises ValueError with a message fit to show against the cell.
+    """
+    lowered = value.strip().lower()
+    if not lowered:
+        return empty
+    if lowered in YES:
+        return True
+    if lowered in NO:
+        return False
+    raise ValueError(f"{value!r} is not yes or no")
+
+
 class RowErrors:
     """Per-row, per-field problems of an import, reported together ("row 3: price: ...")."""
 

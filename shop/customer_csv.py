@@ -2,9 +2,10 @@
 
 One row per car; a customer without cars has one row with empty car columns. Rows whose
 customer columns (name, phone, e-mail) are the same belong to one customer, so `export` writes
-what `import` reads back. Every row is checked before anything is stored, and the import is
-all-or-nothing unless `skip_invalid`, which imports the good rows and hands back the bad ones
-(with their line number and reasons) for a reject file.
+what `import` reads back, including whether the customer is archived (`archived` yes/no; a blank
+cell or no such column means not archived). Every row is checked before anything is stored, and
+the import is all-or-nothing unless `skip_invalid`, which imports the good rows and hands back the
+bad ones (with their line number and reasons) for a reject file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from shop.errors import ValidationError
 from shop.models import Customer as CustomerRow
 from shop.models import Vehicle as VehicleRow
 
-CUSTOMER_COLUMNS = ["name", "phone", "email", "address", "notes"]
+CUSTOMER_COLUMNS = ["name", "phone", "email", "address", "notes", "archived"]
 CAR_COLUMNS = ["make", "model", "year", "vin", "plate", "colour", "mileage"]
 COLUMNS = CUSTOMER_COLUMNS + CAR_COLUMNS
 REQUIRED = ["name"]
@@ -105,6 +106,12 @@ def _check_rows(rows: list[csvio.CsvRow], force: bool, wrap: Wrap) -> tuple[list
         except ValidationError as exc:
             errors.update(exc.fields)
             cust = None
+        archived = False
+        try:
+            archived = csvio.parse_yes_no(v.get("archived", ""))
+        except ValueError as exc:
+            errors["archived"] = str(exc)
+            cust = None
         car = None
         if has_car_columns and any(v.get(c) for c in CAR_COLUMNS):
             try:
@@ -113,6 +120,9 @@ def _check_rows(rows: list[csvio.CsvRow], force: bool, wrap: Wrap) -> tuple[list
                 errors.update(exc.fields)
         key = (cust["name"].lower(), cust["phone"], cust["email"]) if cust else None
         existing = by_key.get(key) if key else None
+        if existing is not None and existing.values["archived"] != archived:
+            said = "archived" if existing.values["archived"] else "not archived"
+            errors["archived"] = f"line {existing.line} says this customer is {said}"
         if cust and existing is None:
             email, phone = cust["email"], cust["phone"]
             if email and email in known.emails:
@@ -140,7 +150,7 @@ def _check_rows(rows: list[csvio.CsvRow], force: bool, wrap: Wrap) -> tuple[list
             continue
         assert cust is not None and key is not None
         if existing is None:
-            existing = _Customer(row.number, cust)
+            existing = _Customer(row.number, {**cust, "archived": archived})
             by_key[key] = existing
             accepted.append(existing)
             if cust["email"]:
@@ -192,7 +202,7 @@ CAR_INSERT += ["created_at", "updated_at"]
 def _insert(accepted: list[_Customer], wrap: Wrap) -> tuple[int, int]:
     region = settings.get("phone.region")
     stamp = CustomerRow.created_at.db_value(clock.now())
-    no = CustomerRow.archived.db_value(False)
+    no, yes = CustomerRow.archived.db_value(False), CustomerRow.archived.db_value(True)
     cars_added = 0
     for chunk in wrap(_chunks(accepted, CHUNK), "importing"):
         records = []
@@ -201,7 +211,8 @@ def _insert(accepted: list[_Customer], wrap: Wrap) -> tuple[int, int]:
             search = customers.build_search_text(
                 v["name"], v["phone"], v["email"], filter(None, plates), filter(None, vins), region
             )
-            records.append((v["name"], v["phone"], v["email"], v["address"], v["notes"], search, no, 1, stamp, stamp))
+            flag = yes if v["archived"] else no
+            records.append((v["name"], v["phone"], v["email"], v["address"], v["notes"], search, flag, 1, stamp, stamp))
         ids = _insert_many("customer", CUSTOMER_INSERT, records)
         cars = [
             (cid, car["make"], car["model"], car["year"], car["vin"], car["plate"], car["colour"], car["mileage"])
@@ -276,7 +287,7 @@ def export_customers(include_archived: bool = False, actor: Actor = SYSTEM) -> s
 
     def rows() -> Iterable[dict[str, Any]]:
         for c in query.iterator():
-            base = {"name": c.name, "phone": c.phone, "email": c.email, "address": c.address, "notes": c.notes}
+            base = {col: getattr(c, col) for col in CUSTOMER_COLUMNS}
             own = cars.get(c.id, [])
             if not own:
                 yield base

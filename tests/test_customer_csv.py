@@ -182,3 +182,73 @@ def test_import_into_a_shop_with_customers_links_cars_to_the_right_owner(db) -> 
     for plate, owner in [("B AM 1", "Anna Müller"), ("B AM 2", "Anna Müller"), ("B CA 3", "Carla")]:
         car = vehicles.find_by_plate(plate)
         assert customers.get_customer(car.customer_id).name == owner
+
+
+# ------------------------------------------------------------------------------------------ archived
+
+
+def test_export_all_then_import_keeps_archived_customers_archived(db, tmp_path) -> None:
+    customer_csv.import_customers(GOOD)
+    ben = customers.list_customers(search="ben")[0]
+    customers.archive_customer(ben.id)
+    exported = customer_csv.export_customers(include_archived=True)
+    assert exported.splitlines()[0].startswith("name,phone,email,address,notes,archived,")
+    flags = {line.split(",")[0]: line.split(",")[5] for line in exported.splitlines()[1:]}
+    assert flags == {"Anna Müller": "no", "Ben Schmidt": "yes"}
+
+    from shop.db import close_database, open_database
+
+    close_database()
+    open_database(f"sqlite:///{tmp_path / 'copy.db'}", create=True)
+    try:
+        result = customer_csv.import_customers(exported)
+        assert (result.customers_added, result.cars_added) == (2, 2)
+        assert [c.name for c in customers.list_customers()] == ["Anna Müller"]
+        everyone = {c.name: c.archived for c in customers.list_customers(include_archived=True, limit=0)}
+        assert everyone == {"Anna Müller": False, "Ben Schmidt": True}
+        assert customer_csv.export_customers(include_archived=True) == exported
+    finally:
+        close_database()
+        open_database(db.url)
+
+
+def test_export_without_all_leaves_archived_customers_out_and_says_no(db) -> None:
+    customer_csv.import_customers(GOOD)
+    customers.archive_customer(customers.list_customers(search="ben")[0].id)
+    rows = customer_csv.export_customers().splitlines()[1:]
+    assert [(r.split(",")[0], r.split(",")[5]) for r in rows] == [("Anna Müller", "no"), ("Anna Müller", "no")]
+
+
+def test_import_reads_yes_no_spellings_and_a_file_without_the_column_as_active(db) -> None:
+    text = "name,email,archived\nA,a@example.com,YES\nB,b@example.com,n\nC,c@example.com,1\nD,d@example.com,\n"
+    customer_csv.import_customers(text)
+    flags = {c.name: c.archived for c in customers.list_customers(include_archived=True, limit=0)}
+    assert flags == {"A": True, "B": False, "C": True, "D": False}
+    customer_csv.import_customers("name,email\nE,e@example.com\n")
+    assert customers.list_customers(search="e@example.com")[0].archived is False
+
+
+def test_import_refuses_an_unreadable_or_contradictory_archived_flag_by_row(db) -> None:
+    text = (
+        "name,email,archived,make,model,plate\n"
+        "A,a@example.com,maybe,,,\n"
+        "B,b@example.com,yes,VW,Golf,B-B 1\n"
+        "B,b@example.com,no,VW,Polo,B-B 2\n"
+    )
+    with pytest.raises(ValidationError) as err:
+        customer_csv.import_customers(text)
+    assert err.value.fields == {
+        "row 2: archived": "'maybe' is not yes or no",
+        "row 4: archived": "line 3 says this customer is archived",
+    }
+    assert customers.list_customers(include_archived=True) == []
+
+
+def test_cli_export_all_round_trip_keeps_the_archived_flag(cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("name,email,archived\nOld Client,old@example.com,yes\nNew Client,new@example.com,no\n", "utf-8")
+    assert cli("customer", "import", str(source)).exit_code == 0
+    assert [c["name"] for c in cli("customer", "list", "--json").json()] == ["New Client"]
+    out = tmp_path / "out.csv"
+    assert cli("customer", "export", str(out), "--all").exit_code == 0
+    assert "Old Client,,old@example.com,,,yes," in out.read_text(encoding="utf-8")
