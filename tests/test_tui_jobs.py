@@ -8,9 +8,11 @@ import pytest
 from textual.widgets import DataTable
 
 from garage_tui.app import GarageApp
+from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
-from shop import inventory, jobs
+from shop import booking, inventory, jobs
+from shop.scheduling import calendar
 from tests import tui_fixtures
 from tests.tui_fixtures import settle
 
@@ -129,3 +131,82 @@ async def test_note_and_next_status_from_the_board(tui_jobs) -> None:
         await settle(pilot)
         assert jobs.get_job(mine).status == "in_progress"
         assert rows(app)[0][4] == "In progress"
+
+
+# ---------------------------------------------------------------- assigning a mechanic
+
+
+async def test_desk_assigns_a_mechanic_from_the_board_and_sees_the_reason_when_he_is_not_working(tui_jobs) -> None:
+    shop, _, other = tui_jobs
+    calendar.set_mechanic_hours("max", "mon", "08:00-10:00")
+    app = GarageApp(user=shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        table = app.screen.query_one("#jobs-table", DataTable)
+        table.move_cursor(row=[r[0] for r in rows(app)].index(f"#{other}"))
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.field_widget("mechanic").value == "-"  # nobody yet
+        form.field_widget("mechanic").value = str(shop.mechanic.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.error_text("mechanic") == (
+            "Max Mechanic does not work Mon 23 Nov 10:00-11:30 (works 08:00-10:00 that day)"
+        )
+        assert jobs.get_job(other).mechanic is None
+        calendar.set_mechanic_hours("max", "mon", "08:00-17:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert jobs.get_job(other).mechanic == "max"
+        assert {r[0]: r[3] for r in rows(app)}[f"#{other}"] == "max"
+
+
+async def test_a_mechanic_cannot_assign_jobs(tui_jobs) -> None:
+    shop, _, other = tui_jobs
+    app = GarageApp(user=shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        table = app.screen.query_one("#jobs-table", DataTable)
+        table.move_cursor(row=[r[0] for r in rows(app)].index(f"#{other}"))
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert [n.message for n in app._notifications] == ["Only the front desk or an admin can assign mechanics."]
+        assert jobs.get_job(other).mechanic is None
+
+
+async def test_assigning_a_busy_mechanic_on_the_appointment_screen_names_the_other_appointment(tui_day) -> None:
+    shop = tui_day.shop
+    booking.assign_mechanic(tui_day.anna_appointment, "max")
+    moved = booking.reschedule(tui_day.bernd_appointment, "2026-11-23 09:30")  # second bay, overlapping Anna's
+    app = GarageApp(user=shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(AppointmentScreen(moved.id))
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("mechanic").value = str(shop.mechanic.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = str(form.query_one("#form-error").content)
+        assert f"Max Mechanic already has appointment #{tui_day.anna_appointment} (Anna Albers)" in shown
+        form.field_widget("mechanic").value = "-"
+        await pilot.press("ctrl+s")  # nobody: nothing to change
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        booking.assign_mechanic(tui_day.anna_appointment, None)
+        await pilot.press("m")
+        await settle(pilot)
+        app.screen.field_widget("mechanic").value = str(shop.mechanic.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        assert "Max Mechanic" in str(app.screen.query_one("#appointment-detail").content)
+        assert booking.get_appointment(moved.id).mechanic == "Max Mechanic"

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
+from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.service import ServiceCalls
 from shop import booking, jobs
@@ -87,6 +88,7 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("r", "reschedule", "Reschedule"),
+        Binding("m", "assign", "Assign mechanic"),
     ]
 
     def __init__(self, appointment_id: int) -> None:
@@ -129,11 +131,15 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
         for t in a.timeline:
             what = t.kind if t.kind != "status" else f"{t.from_status or ''} → {t.to_status}"
             table.add_row(f"{t.at:%d %b %H:%M}", t.actor, what, t.note)
+        self.call_later(self._show_buttons, booking.allowed_transitions(a.status))
+
+    async def _show_buttons(self, statuses: tuple[str, ...]) -> None:
+        """Replace the buttons once the old ones are gone (a second `show` would otherwise clash on their ids)."""
         buttons = self.query_one("#status-buttons", Horizontal)
-        buttons.remove_children()
-        for status in booking.allowed_transitions(a.status):
-            buttons.mount(Button(ACTION_WORDS.get(status, status), id=f"to-{status}"))
-        buttons.mount(Button("Close", id="close"))
+        await buttons.remove_children()
+        await buttons.mount_all(
+            [*(Button(ACTION_WORDS.get(s, s), id=f"to-{s}") for s in statuses), Button("Close", id="close")]
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -160,6 +166,18 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
         fields = [Field("start", "New start (YYYY-MM-DD HH:MM, shop time)", f"{a.start:%Y-%m-%d %H:%M}")]
         self.app.push_screen(FormScreen("Reschedule", fields, submit, "Move"), self._moved)
+
+    def action_assign(self) -> None:
+        a = self.appointment
+        if a is not None:
+            current = (a.mechanic_id, a.mechanic or "") if a.mechanic_id is not None else None
+            assign_mechanic(self, a.id, current, f"Mechanic for {a.customer_name} ({a.vehicle})", self._assigned)
+
+    def _assigned(self, result: Appointment | None) -> None:
+        if result is not None:
+            self.changed = True
+            self.app.notify(f"{result.customer_name}: {result.mechanic or 'no mechanic'}.")
+            self.show(result)
 
     def action_close(self) -> None:
         self.dismiss(self.appointment if self.changed else None)

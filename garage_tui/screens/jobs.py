@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from garage_tui.screens.appointment import STATUS_WORDS
+from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from shop import booking, inventory, jobs
@@ -60,6 +61,7 @@ class JobsTable(PaneTable):
         Binding("l", "forward('labour')", "Labour"),
         Binding("p", "forward('part')", "Use part"),
         Binding("s", "forward('status')", "Next status"),
+        Binding("a", "forward('assign')", "Assign mechanic"),
         Binding("ctrl+r", "forward('reload')", "Refresh"),
     ]
 
@@ -122,7 +124,8 @@ class JobsPane(AreaPane):
             )
         mine = sum(1 for j in infos if j.mechanic == self.actor.name)
         self.query_one("#jobs-summary", Static).update(
-            f"{len(infos)} open jobs, {mine} assigned to you · o clock on/off · n note · l labour · p part · s status"
+            f"{len(infos)} open jobs, {mine} assigned to you"
+            " · o clock on/off · n note · l labour · p part · s status · a assign"
         )
         if selected is not None and selected.id in self.rows:
             table.move_cursor(row=list(self.rows).index(selected.id))
@@ -216,3 +219,11 @@ class JobsPane(AreaPane):
         now = STATUS_WORDS.get(job.status, job.status)
         form = FormScreen(f"Job #{job.id} is {now.lower()}", fields, submit, "Move")
         self.app.push_screen(form, self._done(f"Job #{job.id} moved on."))
+
+    def action_assign(self) -> None:
+        job = self._selected()
+        if job is None:
+            return
+        current = (job.mechanic_id, job.mechanic or "") if job.mechanic_id is not None else None
+        title = f"Mechanic for job #{job.id} ({job.customer_name})"
+        assign_mechanic(self, job.appointment_id, current, title, self._done(f"Job #{job.id} reassigned."))
