@@ -11,14 +11,15 @@ from __future__ import annotations
 import functools
 import os
 import random
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
-from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseError, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from shop.errors import ConfigError
 
@@ -36,6 +37,10 @@ SQLITE_PRAGMAS = {
 }
 
 database = DatabaseProxy()
+
+# Peewee wraps the driver's errors, but rows fetched after a query ran raise the driver's own.
+DATABASE_ERRORS = (DatabaseError, sqlite3.DatabaseError)
+DAMAGED_HINT = "the database file is damaged: stop garage and restore the latest backup (`garage restore FILE`)"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -134,16 +139,60 @@ def open_database(url: str | None = None, *, create: bool = False, upgrade: bool
     except OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"cannot reach database {target.display}: {first}") from None
+    except DATABASE_ERRORS as exc:
+        raise _unreadable(target, exc) from None
     database.initialize(db)
     if target.engine == "postgresql" and target.schema:
         db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{target.schema}"')
     if upgrade:
-        state = migrations.status()
+        try:
+            state = migrations.status()
+        except DATABASE_ERRORS as exc:
+            raise _unreadable(target, exc) from None
         if not state.applied and not create:
             raise ConfigError(f"database {target.display} has no garage schema; run `garage init` first")
         if state.pending:
             migrations.upgrade()
     return target
+
+
+def is_damaged_file(exc: BaseException) -> bool:
+    """Whether EXC is SQLite saying its file is damaged (SQLITE_CORRUPT) or is not a database (SQLITE_NOTADB).
+
+    Those need a restore, not a retry or a fix of the input, so callers turn them into a plain message.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(orig, sqlite3.DatabaseError) and code is not None and code & 0xFF in _DAMAGE_CODES
+
+
+_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _unreadable(target: Target, exc: BaseException) -> BaseException:
+    """A damaged SQLite file as a ConfigError (exit 1, one line); any other database error as it was."""
+    if not is_damaged_file(exc):
+        return exc
+    return ConfigError(f"cannot read database {target.display} ({getattr(exc, 'orig', None) or exc}); {DAMAGED_HINT}")
+
+
+def sqlite_integrity_problems(execute: Callable[[str], Iterable[Sequence[object]]]) -> list[str]:
+    """SQLite's `PRAGMA integrity_check` through EXECUTE, as problems ([] when every page is sound).
+
+    SQLite reports most page damage as rows (several lines in one row, after a "*** in database"
+    marker), but a page it cannot parse at all only as an error; both come back here, led by what
+    to do about it.
+    """
+    try:
+        found = [line for row in execute("PRAGMA integrity_check") for line in str(row[0]).splitlines()]
+    except DATABASE_ERRORS as exc:
+        if not is_damaged_file(exc):
+            raise
+        found = [str(getattr(exc, "orig", None) or exc)]
+    if found == ["ok"]:
+        return []
+    details = [f"SQLite: {line}" for line in found if line.strip() and not line.startswith("*** in database")]
+    return [DAMAGED_HINT, *details]
 
 
 def close_database() -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from shop import demo
 from shop.db import database, is_postgres
 from shop.ops import checks
-from tests.conftest import NOW
+from tests.conftest import NOW, run_garage_process
 from tests.ops_support import fill
 
 
@@ -245,3 +248,85 @@ def test_outbox_backlog_reports_late_stuck_and_recently_dead_messages(db, cli) -
         f"message {stuck} (reminder) is stuck in sending since its claim ran out",
         f"message {dead} (reminder) is dead after 1 attempt(s); fix the cause, then `garage notify retry {dead}`",
     ]
+
+
+# ---- page-level damage in the SQLite file itself ------------------------------------------------------
+
+
+def _checkpointed_shop_file(tmp_path: Path) -> Path:
+    """A garage SQLite file whose customer table spans several b-tree pages, all of it in the main file."""
+    path = tmp_path / "healthy.db"
+    init = run_garage_process(f"sqlite:///{path}", "init")
+    assert init.returncode == 0, init.stderr
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+        "INSERT INTO customer (name, email, address, notes, search_text, archived, version, created_at, updated_at) "
+        "SELECT 'Customer ' || i, 'c' || i || '@example.test', 'Street ' || i, '', 'customer ' || i, 0, 1, "
+        "'2026-11-23 07:00:00.000000', '2026-11-23 07:00:00.000000' FROM n"
+    )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy below must hold every page
+    conn.close()
+    return path
+
+
+def _customer_leaf_page(path: Path) -> tuple[int, int]:
+    """(page size, number of a leaf page of the customer table), read from the b-tree's root page."""
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'customer'").fetchone()
+    conn.close()
+    data = path.read_bytes()
+    page = data[(root - 1) * page_size : root * page_size]
+    assert page[0] == 0x05, "300 customers should need an interior table page at the root"
+    leaf = int.from_bytes(page[8:12], "big")  # the right-most child
+    assert data[(leaf - 1) * page_size] == 0x0D, "the right-most child should be a table leaf page"
+    return page_size, leaf
+
+
+@pytest.mark.parametrize("damage", ["cells overwritten", "page header overwritten"])
+def test_page_damage_in_a_copy_of_the_file_is_reported_with_exit_1(tmp_path: Path, damage: str) -> None:
+    healthy = _checkpointed_shop_file(tmp_path)
+    page_size, leaf = _customer_leaf_page(healthy)
+    damaged = tmp_path / "damaged.db"
+    shutil.copyfile(healthy, damaged)
+    start = (leaf - 1) * page_size
+    with damaged.open("r+b") as f:
+        if damage == "cells overwritten":
+            page = healthy.read_bytes()[start : start + page_size]
+            content = int.from_bytes(page[5:7], "big")  # where this page's cells begin
+            f.seek(start + content)
+            f.write(b"\xde\xad\xbe\xef" * 64)
+        else:
+            f.seek(start)
+            f.write(b"\xff" * 12)
+
+    assert run_garage_process(f"sqlite:///{healthy}", "db", "check").returncode == 0
+    result = run_garage_process(f"sqlite:///{damaged}", "db", "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "PROBLEMS integrity" in result.stdout
+    assert "the database file is damaged: stop garage and restore the latest backup" in result.stdout
+    if damage == "cells overwritten":
+        assert f"page {leaf}" in result.stdout  # SQLite names the damaged page
+    else:
+        assert "SQLite: database disk image is malformed" in result.stdout
+    as_json = run_garage_process(f"sqlite:///{damaged}", "db", "check", "--only", "integrity", "--json")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["ok"] is False
+
+
+def test_a_file_whose_header_is_damaged_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    healthy = _checkpointed_shop_file(tmp_path)
+    damaged = tmp_path / "damaged.db"
+    shutil.copyfile(healthy, damaged)
+    with damaged.open("r+b") as f:
+        f.write(b"\xff" * 16)  # "SQLite format 3\0" is gone
+    result = run_garage_process(f"sqlite:///{damaged}", "db", "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"error: cannot read database sqlite:///{damaged} (file is not a database); "
+        "the database file is damaged: stop garage and restore the latest backup (`garage restore FILE`)"
+    )

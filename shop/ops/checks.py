@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from shop import clock
 from shop.auth import SYSTEM, Actor, require
-from shop.db import database, is_postgres
+from shop.db import DAMAGED_HINT, DATABASE_ERRORS, database, is_damaged_file, is_postgres, sqlite_integrity_problems
 from shop.errors import ValidationError
 from shop.ops import schema
 
@@ -82,7 +82,15 @@ def run_checks(only: Sequence[str] = (), actor: Actor = SYSTEM) -> CheckReport:
     unknown = [n for n in only if n not in CHECKS]
     if unknown:
         raise ValidationError({"check": f"unknown check {unknown[0]!r}; known: {', '.join(CHECKS)}"})
-    tables = set(schema.all_tables(database.obj))
+    engine = "postgresql" if is_postgres() else "sqlite"
+    try:
+        tables = set(schema.all_tables(database.obj))
+    except DATABASE_ERRORS as exc:
+        if not is_damaged_file(exc):
+            raise
+        log.warning("db check: the list of tables cannot be read: %s", exc)
+        damaged = [DAMAGED_HINT, f"SQLite cannot read the list of tables: {exc}"]
+        return CheckReport(engine, [CheckResult("integrity", "problems", damaged, len(damaged))])
     results = []
     for spec in CHECKS.values():
         if only and spec.name not in only:
@@ -91,12 +99,17 @@ def run_checks(only: Sequence[str] = (), actor: Actor = SYSTEM) -> CheckReport:
         if missing:
             results.append(CheckResult(spec.name, "skipped", [], 0, f"no table {', '.join(missing)} yet"))
             continue
-        found = spec.fn()
+        try:
+            found = spec.fn()
+        except DATABASE_ERRORS as exc:
+            if not is_damaged_file(exc):
+                raise
+            found = [f"cannot read the tables it checks ({exc}); {DAMAGED_HINT}"]
         status = "problems" if found else "ok"
         results.append(CheckResult(spec.name, status, found[:MAX_LISTED], len(found)))
         if found:
             log.warning("db check %s: %d problem(s)", spec.name, len(found))
-    return CheckReport("postgresql" if is_postgres() else "sqlite", results)
+    return CheckReport(engine, results)
 
 
 # ---- built-in checks ----------------------------------------------------------------------------
@@ -107,8 +120,7 @@ def _integrity() -> list[str]:
     """SQLite's own page and index check (PostgreSQL checks its pages itself)."""
     if is_postgres():
         return []
-    found = [r[0] for r in sql("PRAGMA integrity_check")]
-    return [] if found == ["ok"] else found
+    return sqlite_integrity_problems(database.execute_sql)
 
 
 @check("foreign_keys")
