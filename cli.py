@@ -1,4 +1,4 @@
-"""The `garage` command: assembles the per-area Typer apps from `garage_cli`."""
+"""The `garage` command: assembles the per-area Typer apps from `garage_cli`; with no command, the staff TUI."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from garage_cli import tui as tui_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
 
-app = make_root()
+app = make_root(no_command=tui_cli.tui)  # `garage` alone opens the staff TUI, like `garage tui`
 app.command("init")(system.init)
 app.command("tui")(tui_cli.tui)
 app.add_typer(system.db_app, name="db")

@@ -10,6 +10,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,22 +46,26 @@ def make_app(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 
 
-def make_root() -> typer.Typer:
+def make_root(no_command: Callable[[], None] | None = None) -> typer.Typer:
+    """The root app. NO_COMMAND runs when `garage` is given no command (the staff TUI); else help is shown."""
     root = typer.Typer(
         help="garage: run a small auto repair shop from the command line.",
-        no_args_is_help=True,
+        no_args_is_help=no_command is None,
         pretty_exceptions_enable=False,
         add_completion=False,
     )
 
-    @root.callback()
+    @root.callback(invoke_without_command=no_command is not None)
     def _options(
+        ctx: typer.Context,
         db: str | None = typer.Option(
             None, "--db", metavar="URL", help="Database URL (default: $GARAGE_DATABASE_URL or sqlite:///shop.db)."
         ),
     ) -> None:
         state.url = db
         state.opened = False
+        if ctx.invoked_subcommand is None and no_command is not None:
+            no_command()
 
     return root
 

@@ -6,7 +6,7 @@ from garage_cli.root import use_db
 
 
 def tui() -> None:
-    """Open the staff terminal app (the same as `python -m garage_tui`)."""
+    """Open the staff terminal app (the same as `garage` alone or `python -m garage_tui`)."""
     use_db()
     from garage_tui.app import GarageApp, setup_logging
 

@@ -1,21 +1,27 @@
-"""The Textual app: login first, then the main screen for the logged-in staff member's role."""
+"""The Textual app: login first, then the main screen for the logged-in staff member's role.
+
+Start-up imports only what the first screen needs: the main screen and its areas are imported when
+someone has logged in (or the app starts with a user), each area's screens when its tab opens.
+`tests/test_tui_app.py` checks that heavy libraries (faker, fpdf, icalendar) stay out of it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from garage_tui.areas import allowed_areas
 from garage_tui.screens.help import HelpScreen
 from garage_tui.screens.login import LoginScreen
-from garage_tui.screens.main import MainScreen
 from shop.auth import SYSTEM, Actor
 from shop.staff import StaffMember
+
+if TYPE_CHECKING:
+    from garage_tui.screens.main import MainScreen
 
 
 def setup_logging() -> None:
@@ -43,9 +49,16 @@ class GarageApp(App[None]):
         return self.user.actor() if self.user is not None else SYSTEM
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.user) if self.user is not None else LoginScreen())
+        if self.user is None:
+            self.push_screen(LoginScreen())
+        else:
+            from garage_tui.screens.main import MainScreen
+
+            self.push_screen(MainScreen(self.user))
 
     def logged_in(self, member: StaffMember) -> None:
+        from garage_tui.screens.main import MainScreen
+
         self.user = member
         self.switch_screen(MainScreen(member))
 
@@ -54,6 +67,8 @@ class GarageApp(App[None]):
         self.switch_screen(LoginScreen())
 
     def main_screen(self) -> MainScreen | None:
+        from garage_tui.screens.main import MainScreen
+
         return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def action_help(self) -> None:
@@ -61,6 +76,9 @@ class GarageApp(App[None]):
             return
         sections: list[tuple[str, list[type]]] = [("Everywhere", [GarageApp])]
         if self.user is not None:
+            from garage_tui.areas import allowed_areas
+            from garage_tui.screens.main import MainScreen
+
             sections[0][1].append(MainScreen)
             for area in allowed_areas(self.actor):
                 sections.append((area.title, [area.pane, *area.pane.HELP_PARTS]))

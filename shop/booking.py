@@ -147,6 +147,7 @@ class Appointment:
     reschedule_count: int
     created_at: datetime
     timeline: tuple[TimelineEntry, ...] = ()
+    plate: str | None = None  # the car's plate alone (`vehicle` is "make model (plate)"), for narrow screens
 
     @property
     def active(self) -> bool:
@@ -244,6 +245,7 @@ def _build(rows: list[AppointmentRow], with_timeline: bool = False) -> list[Appo
                 reschedule_count=r.reschedule_count,
                 created_at=r.created_at.astimezone(tz),
                 timeline=tuple(timelines[r.id]),
+                plate=r.vehicle.plate or None,
             )
         )
     return out
@@ -579,6 +581,7 @@ def book(
         notes=row.notes,
         reschedule_count=0,
         created_at=row.created_at.astimezone(tz),
+        plate=vehicle.plate or None,
     )
 
 

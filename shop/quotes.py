@@ -67,8 +67,9 @@ def vehicle_label(vehicle: Vehicle | None) -> str | None:
     return f"{vehicle.plate} ({name})" if vehicle.plate else name
 
 
-def _status(row: Quote) -> str:
-    if row.status == "sent" and row.valid_until is not None and row.valid_until < today():
+def _status(row: Quote, on: date | None = None) -> str:
+    """The stored status, or "expired" for a sent quote past its date (ON: today, read once for a list)."""
+    if row.status == "sent" and row.valid_until is not None and row.valid_until < (on or today()):
         return "expired"
     return row.status
 
@@ -280,9 +281,16 @@ def list_quotes(
             query = query.where(Quote.status == status)
     rows = list(query)
     sums = lines.totals_for(QuoteLine, "quote", [r.id for r in rows])
+    on = today()  # one settings read, not one per sent quote
     return [
         QuoteSummary(
-            r.id, r.customer.name, vehicle_label(r.vehicle), _status(r), r.valid_until, sums[r.id].total, r.created_at
+            r.id,
+            r.customer.name,
+            vehicle_label(r.vehicle),
+            _status(r, on),
+            r.valid_until,
+            sums[r.id].total,
+            r.created_at,
         )
         for r in rows
     ]

@@ -164,11 +164,17 @@ def summary() -> ReviewSummary:
 
 
 def list_reviews(
-    status: str | None = None, unanswered: bool = False, limit: int = 200, actor: Actor = SYSTEM
+    status: str | None = None,
+    unanswered: bool = False,
+    limit: int = 200,
+    customer_id: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> list[ReviewInfo]:
     """Staff: reviews newest first; `unanswered` gives the low ratings still waiting for a reply."""
     require(actor, "review.read")
     query = Review.select(Review, Customer.name).join(Customer).order_by(Review.created_at.desc(), Review.id.desc())
+    if customer_id is not None:
+        query = query.where(Review.customer == customer_id)
     if status:
         if status not in STATUSES:
             raise ValidationError({"status": f"unknown status {status!r}; use {', '.join(STATUSES)}"})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
@@ -18,6 +21,7 @@ from tests.tui_fixtures import PASSWORDS, settle
 
 tui_shop = tui_fixtures.tui_shop
 SIZE = (120, 40)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cells(table: DataTable) -> list[list[str]]:
@@ -227,3 +231,35 @@ async def test_logout_returns_to_login(tui_shop) -> None:
         await settle(pilot)
         assert app.user is None
         assert app.screen.query_one("#username", Input).has_focus
+
+
+def test_importing_the_app_leaves_heavy_libraries_and_other_screens_for_later() -> None:
+    """Start-up speed: the first paint must not wait for faker, fpdf, icalendar or screens not yet opened."""
+    code = (
+        "import sys, garage_tui.app; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('faker', 'fpdf', 'icalendar', "
+        "'holidays', 'plotext', 'textual_plotext') or m.startswith('garage_tui.screens.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["garage_tui.screens.help", "garage_tui.screens.login"]
+
+
+async def test_only_the_first_area_is_built_at_start_and_the_others_when_opened(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query("#pane-today")
+        assert not app.screen.query("#pane-customers")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.screen.query_one("#customer-search", Input).has_focus
+
+
+def test_garage_without_a_command_opens_the_tui(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[GarageApp] = []
+    monkeypatch.setattr(GarageApp, "run", lambda self: started.append(self))
+    monkeypatch.setattr("garage_tui.app.setup_logging", lambda: None)
+    result = cli()
+    assert result.exit_code == 0, result.stderr
+    assert len(started) == 1 and started[0].user is None  # the login screen comes first
+    assert "Usage: garage" in cli("--help").stdout

@@ -37,6 +37,22 @@ async def test_today_lists_the_days_appointments_per_bay(tui_day) -> None:
         assert str(app.screen.query_one("#today-summary", Static).content).startswith("due 2 · checked in 0")
 
 
+async def test_at_80_columns_the_board_keeps_status_visible_and_shows_services_again_when_wide(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#today-table", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["Bay", "Time", "Customer", "Car", "Status"]
+        assert rows(app)[0] == ["Bay 1", "09:00–10:00", "Anna Albers", "B AA 101 VW Golf", "Scheduled"]
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no horizontal scrolling
+        table.move_cursor(row=1)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert rows(app)[1][3:] == ["Opel Astra (B BB 202)", "Brake pads", "Scheduled"]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.cursor_row == 1  # the selection survives the new layout
+
+
 async def test_check_in_start_and_complete_from_the_board(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

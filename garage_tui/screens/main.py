@@ -30,9 +30,10 @@ class MainScreen(Screen[None]):
         yield ShopHeader(self.user)
         if self.areas:
             with TabbedContent(id="areas"):
-                for area in self.areas:
+                for n, area in enumerate(self.areas):
                     with TabPane(f"{area.title} [dim]{area.fkey.upper()}[/]", id=f"area-{area.key}"):
-                        yield area.pane(id=f"pane-{area.key}")
+                        if n == 0:  # the others are built when first opened (see `ensure_pane`)
+                            yield area.pane(id=f"pane-{area.key}")
         else:
             yield Static("There is nothing your role may open yet.", classes="hint")
         yield Footer()
@@ -43,6 +44,20 @@ class MainScreen(Screen[None]):
 
     def pane(self, key: str) -> AreaPane:
         return self.query_one(f"#pane-{key}", AreaPane)
+
+    async def ensure_pane(self, key: str) -> AreaPane:
+        """The pane of area KEY, imported, built and mounted in its tab the first time it is needed.
+
+        Start-up only builds the first area: building every pane (and loading their data) made the
+        first paint wait for screens nobody had asked for yet.
+        """
+        pane = next(iter(self.query(f"#pane-{key}").results(AreaPane)), None)
+        if pane is None:
+            area = self.area(key)
+            assert area is not None
+            pane = area.pane(id=f"pane-{key}")
+            await self.query_one(f"#area-{key}", TabPane).mount(pane)
+        return pane
 
     def area(self, key: str) -> Area | None:
         return next((a for a in self.areas if a.key == key), None)
@@ -55,14 +70,15 @@ class MainScreen(Screen[None]):
         self.query_one("#areas", TabbedContent).active = f"area-{key}"
         return True
 
-    def run_area_action(self, key: str, action: str) -> None:
+    async def run_area_action(self, key: str, action: str) -> None:
         if self.action_open_area(key):
-            self.call_after_refresh(self.pane(key).run_action, action)
+            pane = await self.ensure_pane(key)
+            self.call_after_refresh(pane.run_action, action)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = event.pane.id or ""
         if event.tabbed_content.id == "areas" and pane_id.startswith("area-"):
-            self.pane(pane_id.removeprefix("area-")).activate()
+            (await self.ensure_pane(pane_id.removeprefix("area-"))).activate()
 
     def action_logout(self) -> None:
         self.app.logout()  # type: ignore[attr-defined]

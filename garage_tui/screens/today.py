@@ -1,21 +1,30 @@
-"""Today: the day at a glance, per bay, with the status steps at a key press; refreshes itself."""
+"""Today: the day at a glance, per bay, with the status steps at a key press; refreshes itself.
+
+This is the first screen after login, so it imports little: the appointment screen (and the job and
+invoice services behind it) only when an appointment is opened or moved. Below `WIDE` columns the
+table drops the Services column and uses short status words, so Status stays visible at 80x24.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from garage_tui.screens.appointment import STATUS_WORDS, AppointmentScreen, change_status
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
+from garage_tui.widgets.words import status_word
 from shop import booking, clock, inventory, settings
 from shop.auth import Actor, can
 from shop.booking import Appointment, DayBoard
 
 REFRESH_SECONDS = 10
+WIDE = 116  # pane width from which every column fits (120x40 and up)
+WIDE_COLUMNS = (("Bay", 10), ("Time", 11), ("Customer", 18), ("Car", 24), ("Services", 22), ("Status", 17))
+NARROW_COLUMNS = (("Bay", 9), ("Time", 11), ("Customer", 15), ("Car", 20), ("Status", 11))
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,13 @@ def load_today(actor: Actor) -> TodayData:
     board = booking.day_board(day, actor=actor)
     low = len(inventory.low_stock(actor=actor)) if can(actor, "inventory.read") else None
     return TodayData(board, low)
+
+
+def car_label(a: Appointment, plate_first: bool) -> str:
+    """The car as "make model (plate)", or "plate make model" where a cut-off label would hide the plate."""
+    if not plate_first or not a.plate:
+        return a.vehicle
+    return f"{a.plate} {a.vehicle.removesuffix(f' ({a.plate})')}"
 
 
 class TodayTable(PaneTable):
@@ -54,6 +70,8 @@ class TodayPane(AreaPane):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: dict[int, Appointment] = {}
+        self.data: TodayData | None = None
+        self.narrow: bool | None = None  # the column layout in use (None: none yet)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="today-title", classes="section-title")
@@ -61,17 +79,24 @@ class TodayPane(AreaPane):
         yield TodayTable(id="today-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        add_columns(
-            self.query_one("#today-table", DataTable),
-            ("Bay", 10),
-            ("Time", 11),
-            ("Customer", 20),
-            ("Car", 24),
-            ("Services", 28),
-            ("Status", 17),
-        )
         self.action_reload()
         self.set_interval(REFRESH_SECONDS, self.action_reload)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout(event.size.width < WIDE)
+
+    def _layout(self, narrow: bool) -> None:
+        """Set the columns for the pane's width (again only when it crosses `WIDE`) and refill the table."""
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        selected = self._selected()
+        table = self.query_one("#today-table", DataTable)
+        table.clear(columns=True)
+        self.rows = {}
+        add_columns(table, *(NARROW_COLUMNS if narrow else WIDE_COLUMNS))
+        if self.data is not None:
+            self.show(self.data, selected)
 
     def activate(self) -> None:
         self.action_reload()
@@ -80,7 +105,11 @@ class TodayPane(AreaPane):
     def action_reload(self) -> None:
         self.call_service(load_today, self.actor, then=self.show, group="today")
 
-    def show(self, data: TodayData) -> None:
+    def show(self, data: TodayData, selected: Appointment | None = None) -> None:
+        self.data = data
+        if self.narrow is None:
+            self._layout(self.size.width < WIDE)  # fills the table itself
+            return
         board = data.board
         hours = ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in board.open) or "closed"
         if board.closed_reason:
@@ -88,20 +117,21 @@ class TodayPane(AreaPane):
         self.query_one("#today-title", Static).update(f"{board.day:%A %d %B %Y} · open {hours}")
         counts: dict[str, int] = {}
         table = self.query_one("#today-table", DataTable)
-        selected = self._selected()
+        selected = selected or self._selected()
         table.clear()
         self.rows = {}
         for bay in board.bays:
             for a in bay.appointments:
                 counts[a.status] = counts.get(a.status, 0) + 1
                 self.rows[a.id] = a
+                services = () if self.narrow else (", ".join(s.name for s in a.services),)
                 table.add_row(
                     bay.name,
                     f"{a.start:%H:%M}–{a.end:%H:%M}",
                     a.customer_name,
-                    a.vehicle,
-                    ", ".join(s.name for s in a.services),
-                    STATUS_WORDS.get(a.status, a.status),
+                    car_label(a, plate_first=bool(self.narrow)),
+                    *services,
+                    status_word(a.status, short=self.narrow),
                     key=str(a.id),
                 )
         parts = [
@@ -124,6 +154,8 @@ class TodayPane(AreaPane):
         return self.rows.get(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def action_open(self) -> None:
+        from garage_tui.screens.appointment import AppointmentScreen
+
         a = self._selected()
         if a is not None:
             self.app.push_screen(AppointmentScreen(a.id), lambda _: self.action_reload())
@@ -132,15 +164,17 @@ class TodayPane(AreaPane):
         a = self._selected()
         if a is None:
             return
+        from garage_tui.screens.appointment import change_status
+
         if status not in booking.allowed_transitions(a.status):
-            now = STATUS_WORDS.get(a.status, a.status).lower()
+            now = status_word(a.status).lower()
             self.app.notify(f"{a.customer_name} is {now}; that step is not possible now.", severity="warning")
             return
         change_status(self, a, status, self._moved)
 
     def _moved(self, result: Appointment | None) -> None:
         if result is not None:
-            self.app.notify(f"{result.customer_name}: {STATUS_WORDS.get(result.status, result.status)}.")
+            self.app.notify(f"{result.customer_name}: {status_word(result.status)}.")
             self.action_reload()
 
     def action_book(self) -> None:
