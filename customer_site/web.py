@@ -8,6 +8,7 @@ never used (they unpickle their content).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import bottle
 from bottle import HTTPError, HTTPResponse, redirect, request, response
 
-from shop import accounts, settings
+from shop import accounts, schedule_cache
 from shop.auth import Actor
 from shop.errors import Forbidden, NotFound
 
@@ -159,17 +161,30 @@ def per_request(key: str, make: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def config_version() -> int:
+    """The shop's settings/catalogue counter, read once per request (`shop.schedule_cache`)."""
+    return per_request("config_version", schedule_cache.config_version)
+
+
+SHOP_KEYS = ("shop.name", "shop.phone", "shop.address", "shop.currency", "shop.timezone", "schedule.advance_days")
+
+
+def shop_settings() -> dict[str, str]:
+    """The settings every page shows, kept in memory until the shop changes a setting."""
+    return schedule_cache.get_settings(*SHOP_KEYS, version=config_version())
+
+
 def money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
-    currency = per_request("currency", lambda: settings.get("shop.currency"))
+    currency = shop_settings()["shop.currency"]
     symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}.get(currency, currency + " ")
     text = f"{amount:,.2f}"
     return f"{text} {symbol.strip()}" if currency == "EUR" else f"{symbol}{text}"
 
 
 def shop_zone() -> Any:
-    return per_request("timezone", settings.timezone)
+    return per_request("timezone", lambda: ZoneInfo(shop_settings()["shop.timezone"]))
 
 
 def local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
@@ -189,10 +204,24 @@ def duration(minutes: int) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
+@functools.cache
+def static_version(name: str) -> str:
+    """A short hash of a static file's content (read once per process): it changes when the file does."""
+    path = (STATIC / name).resolve()
+    if STATIC.resolve() not in path.parents or not path.is_file():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """`/static/NAME?v=HASH`: a new file gets a new URL, so browsers may keep each URL for a year."""
+    return f"/static/{name}?v={static_version(name)}"
+
+
 def render(name: str, **values: Any) -> str:
     """Render views/NAME.tpl with the values every page needs."""
     current = page()
-    shop = per_request("shop", lambda: settings.get_many("shop.name", "shop.phone", "shop.address", "shop.currency"))
+    shop = shop_settings()
     notice = NOTICES.get(request.query.get("done", ""))
     values.setdefault("errors", {})
     values.setdefault("form", {})
@@ -209,6 +238,7 @@ def render(name: str, **values: Any) -> str:
         local=local,
         day=day,
         duration=duration,
+        static_url=static_url,
         **values,
     )
 

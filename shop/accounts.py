@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError
 
 from shop import audit, booking, catalog, clock, customers, events, invoices, quotes, settings, vehicles
 from shop.auth import (
@@ -41,7 +41,7 @@ from shop.auth import (
     needs_rehash,
     verify_password,
 )
-from shop.db import database, transaction
+from shop.db import database, is_postgres, transaction
 from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from shop.event_types import CustomerAccountCreated, PasswordResetRequested
 from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession
@@ -193,36 +193,43 @@ def start_session() -> Session:
     return _session_out(row, token)
 
 
+_SESSION_SQL = (
+    "SELECT s.id, s.account_id, s.csrf_token, s.created_at, s.last_seen_at,"
+    " a.customer_id, a.email, a.email_verified_at, a.created_at, c.name"
+    " FROM portal_session s LEFT JOIN customer_account a ON a.id = s.account_id"
+    " LEFT JOIN customer c ON c.id = a.customer_id WHERE s.token_hash = {p}"
+)
+
+
 def load_session(token: str | None) -> Session | None:
-    """The live session for a cookie value, or None when unknown or expired (an expired one is deleted)."""
+    """The live session for a cookie value, or None when unknown or expired (an expired one is deleted).
+
+    One hand-written query (session, account and name): every page of the portal runs it, and
+    building it through the ORM cost more than running it.
+    """
     if not token or len(token) > 200:
         return None
-    query = (
-        PortalSession.select(PortalSession, CustomerAccount, CustomerRow.id, CustomerRow.name)
-        .join(CustomerAccount, join_type=JOIN.LEFT_OUTER)
-        .join(CustomerRow, join_type=JOIN.LEFT_OUTER)
-        .where(PortalSession.token_hash == _digest(token))
-    )
-    row = query.first()
-    if row is None:
+    sql = _SESSION_SQL.format(p="%s" if is_postgres() else "?")
+    found = database.execute_sql(sql, (_digest(token),)).fetchone()
+    if found is None:
         return None
+    ident, account_id, csrf_token, created_raw, seen_raw, customer_id, email, verified, joined, name = found
+    stamp = PortalSession.created_at.python_value
+    created_at, last_seen_at = stamp(created_raw), stamp(seen_raw)
     now = clock.now()
-    if row.account_id is None:
+    if account_id is None:
         idle, absolute = ANONYMOUS_LIFETIME, ANONYMOUS_LIFETIME
     else:
         idle, absolute = _idle_limit(), _absolute_limit()
-    if now - row.last_seen_at > idle or now - row.created_at > absolute:
-        PortalSession.delete().where(PortalSession.id == row.id).execute()
+    if now - last_seen_at > idle or now - created_at > absolute:
+        PortalSession.delete().where(PortalSession.id == ident).execute()
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
-        PortalSession.update(last_seen_at=now).where(PortalSession.id == row.id).execute()
+    if now - last_seen_at > TOUCH_EVERY:
+        PortalSession.update(last_seen_at=now).where(PortalSession.id == ident).execute()
     account = None
-    if row.account_id is not None:
-        acc = row.account
-        account = Account(
-            acc.id, acc.customer_id, acc.email, acc.customer.name, acc.email_verified_at is not None, acc.created_at
-        )
-    return Session(row.id, row.csrf_token, account, row.created_at)
+    if account_id is not None:
+        account = Account(account_id, customer_id, email, name, verified is not None, stamp(joined))
+    return Session(ident, csrf_token, account, created_at)
 
 
 def csrf_ok(session: Session | None, submitted: str | None) -> bool:
@@ -603,12 +610,15 @@ def update_profile(
 
 
 def _own_car(actor: Actor, car_id: int) -> vehicles.Vehicle:
-    account = _own_account(actor)
+    """The customer's own, not archived car (one query: every booking page asks for it)."""
+    if actor.role != Role.CUSTOMER or actor.customer_id is None:
+        raise Forbidden("only a customer's own portal account can do this")
     try:
-        car = vehicles.get_vehicle(int(car_id), actor=actor)
-    except (Forbidden, ValueError):
-        raise NotFound(f"no car {car_id}") from None
-    if car.customer_id != account.customer_id or car.archived:
+        ident = int(car_id)
+    except (ValueError, TypeError):
+        ident = 0
+    car = vehicles.owned_vehicle(actor.customer_id, ident) if 0 < ident < 2**63 else None
+    if car is None:
         raise NotFound(f"no car {car_id}")
     return car
 

@@ -111,6 +111,24 @@ def test_the_times_fragment_for_javascript_has_only_the_times(browser: Browser, 
     assert fragment.html.select("input[name=start]")[0]["value"].startswith("2026-11-24T08:00")
 
 
+def test_free_times_of_a_day_follow_bookings_cancellations_and_hours_at_once(browser: Browser, anna, mailbox) -> None:
+    url = f"/book/calendar?car={anna['car']}&service={anna['oil']}&date=2026-11-24&fragment=times"
+
+    def starts() -> list[str]:
+        return [i["value"][11:16] for i in browser.get(url).html.select("input[name=start]")]
+
+    assert starts()[:2] == ["08:00", "08:15"]  # the answer is now cached
+    bob = make_customer(mailbox, "bob@example.com", name="Bob Stone", phone="030 5555555")
+    taken = booking.book(bob, vehicles.add_vehicle(bob, "Opel", "Astra").id, [anna["oil"]], "2026-11-24 08:00")
+    assert starts()[0] == "09:00"
+    booking.cancel(taken.id)
+    assert starts()[:2] == ["08:00", "08:15"]
+    calendar.set_hours("tue", "14:00-16:00")
+    assert starts() == ["14:00", "14:15", "14:30", "14:45", "15:00"]
+    settings.set_value("schedule.slot_minutes", "30")
+    assert starts() == ["14:00", "14:30", "15:00"]
+
+
 def test_missing_car_and_services_are_named_next_to_their_fields(browser: Browser, anna) -> None:
     page = browser.get("/book/calendar")
     assert page.html.find(id="car-error") is not None and page.html.find(id="service-error") is not None

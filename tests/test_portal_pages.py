@@ -164,8 +164,19 @@ def test_another_customers_car_is_404_for_reading_and_writing(browser: Browser, 
 
 def test_static_files_are_served_with_caching(browser: Browser) -> None:
     css = browser.get("/static/site.css")
-    assert css.content_type == "text/css" and "max-age" in css.headers["Cache-Control"]
+    assert css.content_type == "text/css" and css.headers["Cache-Control"] == "public, max-age=3600"
     assert browser.get("/static/../web.py", status=[403, 404]).status_int in (403, 404)
+
+
+def test_pages_link_static_files_by_content_hash_so_browsers_keep_them(browser: Browser) -> None:
+    href = browser.get("/").html.find("link", rel="stylesheet")["href"]
+    assert href.startswith("/static/site.css?v=") and len(href) == len("/static/site.css?v=") + 12
+    css = browser.get(href)
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = browser.get(href, headers={"If-None-Match": css.headers["ETag"]}, status=304)
+    assert again.body == b""
+    stale = browser.get("/static/site.css?v=000000000000")  # an old page's link: served, kept only an hour
+    assert stale.headers["Cache-Control"] == "public, max-age=3600"
 
 
 def test_account_pages_are_not_cached(browser: Browser, mailbox) -> None:

@@ -18,8 +18,8 @@ import bottle
 from bottle import request
 
 from customer_site.routes.public import PUBLIC, services_by_category
-from customer_site.web import go, login_required, no_store, per_request, render, shop_zone
-from shop import accounts, booking, catalog, clock, settings, vehicles
+from customer_site.web import config_version, go, login_required, no_store, render, shop_settings, shop_zone
+from shop import accounts, booking, catalog, clock, schedule_cache, vehicles
 from shop.auth import Actor
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 
@@ -74,7 +74,7 @@ def today() -> date:
 
 
 def advance_days() -> int:
-    return per_request("advance_days", lambda: settings.get_int("schedule.advance_days"))
+    return int(shop_settings()["schedule.advance_days"])
 
 
 def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[Choice | None, dict[str, str]]:
@@ -96,7 +96,7 @@ def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[
         errors["service"] = "please choose at least one service"
     for value in raw[:10]:
         try:
-            item = catalog.get_service(int(value), actor=PUBLIC)
+            item = schedule_cache.get_service(int(value), actor=PUBLIC, version=config_version())
         except (ValueError, ValidationError, NotFound):
             errors["service"] = "please choose services from the list"
             continue
@@ -132,8 +132,7 @@ def month_slots(actor: Actor, choice: Choice, first: date) -> dict[date, list[bo
 
 
 def day_groups(actor: Actor, choice: Choice, start: date, days: int) -> dict[date, list[booking.Slot]]:
-    slots = booking.available_slots(choice.service_ids, from_date=start, days=days, vehicle_id=choice.car.id,
-                                    actor=actor)  # fmt: skip
+    slots = schedule_cache.available_slots(choice.service_ids, start, days, vehicle_id=choice.car.id, actor=actor)
     groups: dict[date, list[booking.Slot]] = {}
     for slot in slots:
         groups.setdefault(slot.start.date(), []).append(slot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bottle
 
-from customer_site.web import STATIC, render
+from customer_site.web import STATIC, render, static_version
 from shop import catalog, reviews, settings
 from shop.auth import Actor, Role
 from shop.scheduling import calendar
@@ -52,5 +52,9 @@ def install(app: bottle.Bottle) -> None:
     @app.get("/static/<path:path>")
     def static(path: str) -> bottle.HTTPResponse:
         resp = bottle.static_file(path, root=str(STATIC))
-        resp.set_header("Cache-Control", "public, max-age=3600")
+        if resp.status_code in (200, 304):
+            # Pages link to /static/NAME?v=HASH (web.static_url): that exact content never changes.
+            versioned = bottle.request.query.get("v") == static_version(path) != ""
+            policy = "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+            resp.set_header("Cache-Control", policy)
         return resp

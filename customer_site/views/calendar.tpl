@@ -1,4 +1,4 @@
-% rebase('layout', scripts=['/static/calendar.js'])
+% rebase('layout', scripts=['calendar.js'])
 <h1>{{title}}</h1>
 <ol class="steps" aria-label="Steps">
   <li>1. Car and services</li><li aria-current="step"><strong>2. Day and time</strong></li><li>3. Confirm</li>

@@ -4,11 +4,11 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · {{shop['shop.name']}}</title>
-<link rel="stylesheet" href="/static/site.css">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<script src="/static/site.js" defer></script>
+<link rel="stylesheet" href="{{static_url('site.css')}}">
+<link rel="icon" href="{{static_url('favicon.svg')}}" type="image/svg+xml">
+<script src="{{static_url('site.js')}}" defer></script>
 % for script in get('scripts', ()):
-<script src="{{script}}" defer></script>
+<script src="{{static_url(script)}}" defer></script>
 % end
 </head>
 <body>

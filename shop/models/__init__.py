@@ -10,6 +10,7 @@ from shop.models.inventory import Part, StockMovement
 from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
 from shop.models.notifications import NotificationTemplate, OutboxMessage, ServiceInterval
 from shop.models.reviews import Review
+from shop.models.schedule_cache import ScheduleVersion
 from shop.models.scheduling import Bay, Closure, MechanicHours, OpeningHours, TimeOff
 from shop.models.system import AuditLog, Setting, Staff
 
@@ -50,6 +51,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     JobLabour,
     JobPart,
     TimeEntry,
+    ScheduleVersion,
 ]
 
 __all__ = [
@@ -83,6 +85,7 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "Review",
+    "ScheduleVersion",
     "Service",
     "ServiceCategory",
     "ServiceInterval",

@@ -1,0 +1,172 @@
+"""Reuse of free slots, settings and services between requests while nothing they depend on changed.
+
+The portal asks the same questions over and over (the free times of a day, the shop's name and
+currency, the chosen services); each answer costs several queries and, for free slots, a sweep
+of the day. This module keeps the answers in process memory, stamped with version counters that
+triggers bump in the same transaction as any change to their inputs (migration 0040):
+
+- ``config``: settings, opening hours, closures, bays, services and categories, mechanic hours,
+  time off;
+- one counter per UTC date for appointments (booked, cancelled, moved).
+
+A request reads the counters it needs (one small query) and reuses a cached answer only when
+they are unchanged, so a committed booking, cancellation or settings change is seen at once by
+every process. The counters are read *before* the answer is computed: a change committed in
+between is then stamped with the older counters and recomputed by the next request, never kept.
+
+Free slots are computed once for all customers (no car) and then narrowed per request: starts
+earlier than the minimum notice from now (time moves on while the answer is cached) and times
+at which the customer's car is booked elsewhere (same rule as the sweep: the car's active
+appointments overlapping [start, end)). Staff get no caching. The booking itself re-checks the
+slot inside its transaction (`shop.booking.book`), so a cached slot can never double-book.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shop import booking, catalog, clock, settings
+from shop.auth import SYSTEM, Actor, Role, require
+from shop.db import database, is_postgres
+from shop.models import Appointment
+
+CONFIG = "config"
+MAX_ENTRIES = 2048  # cached slot answers per process (a day's answer is a few kB)
+# A local day's slots depend on appointments that start from two days before it (none spans two
+# days, see shop.scheduling.availability.MAX_SPAN) and on the UTC dates a local day touches.
+DAYS_BEFORE, DAYS_AFTER = 3, 1
+
+_lock = threading.Lock()
+_settings: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
+_services: dict[int, tuple[int, catalog.ServiceItem]] = {}
+_slots: OrderedDict[tuple, tuple[tuple, datetime, list[booking.Slot]]] = OrderedDict()  # type: ignore[type-arg]
+_owner: list[object] = [None]  # the database the cached answers came from (held, so its id is never reused)
+SLOT_SETTINGS = ("shop.timezone", "schedule.min_notice_minutes")
+
+
+def clear() -> None:
+    """Forget everything (done by itself when the process opens another database)."""
+    with _lock:
+        _settings.clear()
+        _services.clear()
+        _slots.clear()
+        _owner[0] = database.obj
+
+
+def _same_database() -> None:
+    """Counters of two databases are unrelated: answers from another one are dropped."""
+    if database.obj is not _owner[0]:
+        clear()
+
+
+def _param() -> str:
+    return "%s" if is_postgres() else "?"
+
+
+def config_version() -> int:
+    """The counter of everything but appointments: one query on the primary key."""
+    _same_database()
+    row = database.execute_sql(f"SELECT version FROM schedule_version WHERE scope = {_param()}", (CONFIG,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def get_settings(*keys: str, version: int | None = None) -> dict[str, str]:
+    """`settings.get_many(*keys)`, reused while the config counter (read now, or VERSION) stands still."""
+    current = config_version() if version is None else version
+    hit = _settings.get(keys)
+    if hit is not None and hit[0] == current:
+        return hit[1]
+    values = settings.get_many(*keys)
+    with _lock:
+        _settings[keys] = (current, values)
+    return values
+
+
+def get_service(service_id: int, actor: Actor = SYSTEM, version: int | None = None) -> catalog.ServiceItem:
+    """`catalog.get_service(id)`, reused while the config counter stands still (NotFound is not kept)."""
+    require(actor, "catalog.read")
+    current = config_version() if version is None else version
+    hit = _services.get(service_id)
+    if hit is not None and hit[0] == current:
+        return hit[1]
+    item = catalog.get_service(int(service_id), actor=actor)
+    with _lock:
+        _services[service_id] = (current, item)
+    return item
+
+
+def _stamp_and_car(first: date, last: date, vehicle_id: int | None) -> tuple[tuple, list[tuple[datetime, datetime]]]:  # type: ignore[type-arg]
+    """The counters for local days FIRST..LAST and the car's active appointments then: one round trip."""
+    _same_database()
+    p = _param()
+    low = (first - timedelta(days=DAYS_BEFORE)).isoformat()
+    high = (last + timedelta(days=DAYS_AFTER)).isoformat()
+    sql = (
+        f"SELECT scope, version, NULL, NULL FROM schedule_version WHERE scope = {p} OR (scope >= {p} AND scope <= {p})"
+    )
+    params: list[object] = [CONFIG, low, high]
+    if vehicle_id is not None:
+        field = Appointment.start_at
+        window_start = datetime.combine(first - timedelta(days=DAYS_BEFORE), datetime.min.time(), tzinfo=UTC)
+        window_end = datetime.combine(last + timedelta(days=DAYS_AFTER + 1), datetime.min.time(), tzinfo=UTC)
+        sql += (
+            f" UNION ALL SELECT 'car', 0, start_at, end_at FROM appointment WHERE vehicle_id = {p}"
+            f" AND start_at < {p} AND start_at > {p} AND status NOT IN ('cancelled', 'no_show')"
+        )
+        params += [vehicle_id, field.db_value(window_end), field.db_value(window_start)]
+    stamp: list[tuple[str, int]] = []
+    car: list[tuple[datetime, datetime]] = []
+    parse = Appointment.start_at.python_value
+    for scope, version, start, end in database.execute_sql(sql, params).fetchall():
+        if scope == "car":
+            car.append((parse(start), parse(end)))
+        else:
+            stamp.append((scope, int(version)))
+    return tuple(sorted(stamp)), car
+
+
+def available_slots(
+    service_ids: Sequence[int],
+    from_date: date,
+    days: int = 1,
+    vehicle_id: int | None = None,
+    actor: Actor = SYSTEM,
+) -> list[booking.Slot]:
+    """`booking.available_slots` for a customer, from the cache when nothing it depends on changed.
+
+    Same answer as the uncached call (tests compare them); staff and mechanic questions are not
+    cached and go straight through.
+    """
+    require(actor, "booking.own")
+    if actor.role != Role.CUSTOMER:
+        return booking.available_slots(list(service_ids), from_date=from_date, days=days, vehicle_id=vehicle_id,
+                                       actor=actor)  # fmt: skip
+    last = from_date + timedelta(days=days - 1)
+    stamp, car = _stamp_and_car(from_date, last, vehicle_id)
+    config = dict(stamp).get(CONFIG, 0)
+    conf = get_settings(*SLOT_SETTINGS, version=config)
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(conf["shop.timezone"])).date()  # the advance limit counts from today
+    key = (tuple(service_ids), from_date, days, today)
+    hit = _slots.get(key)
+    if hit is not None and hit[0] == stamp and hit[1] <= now:  # a clock set back would need earlier starts
+        slots = hit[2]
+        with _lock:
+            if key in _slots:
+                _slots.move_to_end(key)
+    else:
+        slots = booking.available_slots(list(service_ids), from_date=from_date, days=days, actor=actor)
+        with _lock:
+            _slots[key] = (stamp, now, slots)
+            while len(_slots) > MAX_ENTRIES:
+                _slots.popitem(last=False)
+    earliest = now + timedelta(minutes=int(conf["schedule.min_notice_minutes"]))
+    return [
+        s
+        for s in slots
+        if s.start >= earliest and not any(a_start < s.end and s.start < a_end for a_start, a_end in car)
+    ]
