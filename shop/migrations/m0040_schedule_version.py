@@ -13,7 +13,8 @@ committed change to its inputs.
   an active appointment (checked in, in progress ...) change no availability and bump nothing.
   One row per day keeps bookings on different days from waiting on each other's counter row.
 
-Also an index on the appointment's car, for the "is this car booked elsewhere" check.
+A missing row reads as version 0 (a new database holds none, so it still counts as empty for
+`garage db move`). Also an index on the appointment's car, for the "is this car booked elsewhere" check.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ def upgrade(ctx) -> None:  # type: ignore[no-untyped-def]
             scope TEXT PRIMARY KEY,
             version INTEGER NOT NULL
         );
-        INSERT INTO schedule_version (scope, version) VALUES ('config', 1);
         CREATE INDEX appointment_vehicle ON appointment (vehicle_id, start_at)
         """
     )

@@ -269,9 +269,11 @@ def copy_database(
                 raise ConfigError(f"target schema lacks table(s) {', '.join(missing)}; is this garage up to date?")
             if engine(dst) == "sqlite":
                 dst.execute_sql("PRAGMA defer_foreign_keys = ON")
+            # Triggers off first: emptying a table must not fire them either (a counter trigger would
+            # re-seed a row the copy then brings again).
+            resume = _suspend_triggers(dst, tables)
             for table in reversed(schema.tables_in_order(dst)):
                 dst.execute_sql(f"DELETE FROM {quote(table)}")  # rows the migrations seeded come from the source
-            resume = _suspend_triggers(dst, tables)
             sums: dict[str, schema.Checksum] = {}
             for table in tables:
                 src_cols = schema.columns(src, table)
