@@ -263,6 +263,29 @@ def add_line(
 
 
 @transaction
+def update_line(
+    ref: int | str,
+    position: int,
+    *,
+    description: str | None = None,
+    quantity: object = None,
+    unit_price: object = None,
+    tax_rate: object = None,
+    actor: Actor = SYSTEM,
+) -> InvoiceInfo:
+    """Correct a line of a draft (None keeps a value); an issued invoice is corrected by a credit note instead."""
+    require(actor, "invoice.write")
+    row = _editable(ref)
+    line = InvoiceLine.get_or_none(InvoiceLine.invoice == row.id, InvoiceLine.position == position)
+    if line is None:
+        raise NotFound(f"invoice #{row.id} has no line {position}")
+    changed = lines.revise(line, description=description, quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    refresh_totals(row)
+    audit.record(actor, "invoice.update_line", "invoice", row.id, line=position, amount=str(changed.amount))
+    return _out(row)
+
+
+@transaction
 def remove_line(ref: int | str, position: int, actor: Actor = SYSTEM) -> InvoiceInfo:
     require(actor, "invoice.write")
     row = _editable(ref)

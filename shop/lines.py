@@ -181,6 +181,41 @@ def add(model: type[DocumentLine], owner: dict[str, object], values: dict[str, o
     return to_line(row)
 
 
+def revise(
+    row: DocumentLine,
+    *,
+    description: str | None = None,
+    quantity: object = None,
+    unit_price: object = None,
+    tax_rate: object = None,
+    sign: int = 1,
+) -> Line:
+    """Change a line's text, quantity, price or tax rate (None leaves a value as it is); re-computes its amount.
+
+    Kind, service and part stay: a line that should be something else is removed and added again.
+    """
+    errors = FieldErrors()
+    changes: dict[str, object] = {}
+    if description is not None:
+        changes["description"] = description.strip()
+        if not changes["description"]:
+            errors.add("description", "must not be empty")
+    parsers = {"quantity": parse_quantity, "unit_price": parse_money, "tax_rate": parse_rate}
+    for name, value in (("quantity", quantity), ("unit_price", unit_price), ("tax_rate", tax_rate)):
+        if value is None:
+            continue
+        if str(value).strip() == "":
+            errors.add(name, "must not be empty")
+        else:
+            changes[name] = errors.check(name, parsers[name], value, name)
+    errors.raise_if_any()
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.amount = line_amount(row.kind, row.quantity, row.unit_price, sign)
+    row.save()
+    return to_line(row)
+
+
 def copy(lines: Iterable[Line], model: type[DocumentLine], owner: dict[str, object], sign: int = 1) -> list[Line]:
     """Copy lines to another document (quote → invoice, invoice → credit note), re-computing amounts."""
     out = []

@@ -22,7 +22,7 @@ from shop.db import lock_rows, transaction
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 from shop.event_types import QuoteSent
 from shop.lines import Line, Totals
-from shop.models import Customer, Quote, QuoteLine, Vehicle
+from shop.models import Appointment, AppointmentService, Customer, Quote, QuoteLine, Vehicle
 
 STATUSES = ("draft", "sent", "accepted", "declined", "expired")
 
@@ -130,6 +130,37 @@ def create_quote(customer_id: int, vehicle_id: int | None = None, notes: str = "
 
 
 @transaction
+def create_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> QuoteInfo:
+    """A draft quote for an appointment's customer and car with its booked services at their booked prices.
+
+    The front desk starts here when a customer asks "what will it cost?" at booking or check-in;
+    lines are then added, changed or removed like on any draft.
+    """
+    require(actor, "quote.write")
+    appt = Appointment.get_or_none(Appointment.id == appointment_id)
+    if appt is None:
+        raise NotFound(f"no appointment #{appointment_id}")
+    row = Quote.create(
+        customer=appt.customer_id,
+        vehicle=appt.vehicle_id,
+        status="draft",
+        notes=f"Appointment #{appt.id}",
+        created_at=clock.now(),
+    )
+    tax = settings.get_decimal("tax.rate").quantize(Decimal("0.01"))
+    booked = AppointmentService.select().where(AppointmentService.appointment == appt.id)
+    for s in booked.order_by(AppointmentService.position):
+        values = {"kind": "service", "service": s.service_id, "part": None, "description": s.name}
+        lines.add(
+            QuoteLine,
+            {"quote": row.id},
+            {**values, "quantity": Decimal("1.00"), "unit_price": s.price, "tax_rate": tax, "decision": "pending"},
+        )
+    audit.record(actor, "quote.create", "quote", row.id, customer_id=appt.customer_id, appointment_id=appt.id)
+    return _out(row)
+
+
+@transaction
 def add_line(
     quote_id: int,
     kind: str,
@@ -157,6 +188,30 @@ def add_line(
     )
     line = lines.add(QuoteLine, {"quote": row.id}, {**values, "decision": "pending"})
     audit.record(actor, "quote.add_line", "quote", row.id, line=line.position, kind=line.kind)
+    return _out(row)
+
+
+@transaction
+def update_line(
+    quote_id: int,
+    position: int,
+    *,
+    description: str | None = None,
+    quantity: object = None,
+    unit_price: object = None,
+    tax_rate: object = None,
+    actor: Actor = SYSTEM,
+) -> QuoteInfo:
+    """Correct a line of a draft quote (None keeps a value); a sent quote is what the customer saw, so it stays."""
+    require(actor, "quote.write")
+    row = _get(quote_id, lock=True)
+    if row.status != "draft":
+        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
+    line = QuoteLine.get_or_none(QuoteLine.quote == row.id, QuoteLine.position == position)
+    if line is None:
+        raise NotFound(f"quote #{quote_id} has no line {position}")
+    changed = lines.revise(line, description=description, quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    audit.record(actor, "quote.update_line", "quote", row.id, line=position, amount=str(changed.amount))
     return _out(row)
 
 

@@ -207,6 +207,68 @@ def test_bad_invoice_input_is_refused_with_the_field(shop_data) -> None:
         invoices.get_invoice(doc.id, actor=Actor(Role.MECHANIC, "mara", staff_id=3))
 
 
+def test_a_draft_line_is_corrected_in_place_and_totals_follow(shop_data) -> None:
+    customer, car, _ = shop_data
+    doc = invoices.create_invoice(customer.id, car.id)
+    invoices.add_line(doc.id, "labour", description="Brake check", quantity="1")
+    doc = invoices.add_line(doc.id, "part", part="OIL", quantity="4")
+    doc = invoices.update_line(doc.id, 1, description="Brake inspection", quantity="1.5", unit_price="80.00")
+    assert [(x.position, x.kind, x.description, x.quantity, x.amount) for x in doc.lines] == [
+        (1, "labour", "Brake inspection", D("1.50"), D("120.00")),
+        (2, "part", "Engine oil 5W-30 (OIL)", D("4.00"), D("59.60")),
+    ]
+    assert doc.totals.net == D("179.60") and invoices.get_invoice(doc.id).totals == doc.totals
+    with pytest.raises(ValidationError) as exc:
+        invoices.update_line(doc.id, 2, description=" ", quantity="0", unit_price="-1", tax_rate="")
+    assert set(exc.value.fields) == {"description", "quantity", "unit_price", "tax_rate"}
+    assert invoices.get_invoice(doc.id).lines == doc.lines  # nothing half-written
+    with pytest.raises(NotFound, match="no line 9"):
+        invoices.update_line(doc.id, 9, quantity="1")
+    with pytest.raises(Forbidden):
+        invoices.update_line(doc.id, 1, unit_price="1.00", actor=Actor(Role.MECHANIC, "mara", staff_id=3))
+    issued = invoices.issue(doc.id)
+    with pytest.raises(Conflict, match="credit note"):
+        invoices.update_line(issued.id, 1, unit_price="1.00")
+
+
+def test_a_draft_quote_line_is_corrected_but_a_sent_quote_stays_as_sent(shop_data) -> None:
+    customer, car, _ = shop_data
+    quote = quotes.create_quote(customer.id, car.id)
+    quotes.add_line(quote.id, "service", service="Oil change")
+    quote = quotes.update_line(quote.id, 1, unit_price="45.00", tax_rate="7")
+    line = quote.lines[0]
+    assert (line.unit_price, line.tax_rate, line.amount, line.decision) == (
+        D("45.00"),
+        D("7.00"),
+        D("45.00"),
+        "pending",
+    )
+    assert quote.totals.total == D("48.15")
+    quotes.send(quote.id)
+    with pytest.raises(Conflict, match="only a draft"):
+        quotes.update_line(quote.id, 1, unit_price="1.00")
+
+
+def test_quote_for_an_appointment_lists_its_services_at_booked_prices(db) -> None:
+    from shop import booking
+    from tests.scheduling_helpers import make_shop
+
+    shop = make_shop()
+    appt = booking.book(shop.customer_id, shop.car_id, [shop.oil, shop.quick], "2026-11-23 10:00")
+    catalog.edit_service(shop.oil, price="99.00")  # a later price change does not reach the quote
+    quote = quotes.create_for_appointment(appt.id)
+    assert (quote.customer_id, quote.vehicle_id, quote.status) == (shop.customer_id, shop.car_id, "draft")
+    assert [(x.kind, x.service_id, x.description, x.unit_price) for x in quote.lines] == [
+        ("service", shop.oil, "Oil change", D("89.00")),
+        ("service", shop.quick, "Wiper blades", D("25.00")),
+    ]
+    assert quote.notes == f"Appointment #{appt.id}"
+    with pytest.raises(NotFound):
+        quotes.create_for_appointment(9999)
+    with pytest.raises(Forbidden):
+        quotes.create_for_appointment(appt.id, actor=Actor(Role.MECHANIC, "mara", staff_id=3))
+
+
 def _streams(data: bytes) -> bytes:
     out = b""
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):

@@ -1,4 +1,4 @@
-"""Quotes & invoices in the TUI: the draft in the list, issuing numbers it, payments refused or recorded."""
+"""Quotes & invoices in the TUI: the lists, and the editor (new documents, lines, issue, payment, credit, quotes)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ import pytest
 from textual.widgets import DataTable
 
 from garage_tui.app import GarageApp
+from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.billing import BillingPane
+from garage_tui.screens.document import InvoiceScreen, QuoteScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
-from shop import customers, invoices, quotes
+from shop import customers, invoices, jobs, quotes
+from shop.notifications import outbox
 from tests import tui_fixtures
 from tests.tui_fixtures import TuiShop, settle
 
 tui_shop = tui_fixtures.tui_shop
+tui_customers = tui_fixtures.tui_customers
+tui_day = tui_fixtures.tui_day
 SIZE = (120, 40)
 
 
@@ -121,3 +126,248 @@ async def test_sending_a_quote_from_the_quotes_tab(tui_shop, tui_billing) -> Non
         await settle(pilot)
         assert rows(app, "#quote-table")[0][3] == "sent"
     assert quotes.list_quotes()[0].status == "sent"
+
+
+# ---- the editor ---------------------------------------------------------------------------------------------------
+@pytest.fixture
+def tui_stock(tui_customers: TuiShop) -> TuiShop:
+    """Anna, Bernd and Clara (tui_customers) and engine oil in stock."""
+    from shop import inventory
+
+    inventory.add_part("OIL-5W30", "Engine oil 5W-30 (litre)", "12.50", "6.00", "Castrol", "10", "20", "A1")
+    inventory.receive("OIL-5W30", "40")
+    return tui_customers
+
+
+async def fill(pilot, values: dict[str, str]) -> FormScreen:  # type: ignore[no-untyped-def]
+    """Fill the open form and save it with Ctrl+S."""
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen), f"expected a form, got {form!r}"
+    for name, value in values.items():
+        form.field_widget(name).value = value
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    return form
+
+
+def line_rows(app: GarageApp) -> list[list[str]]:
+    return rows(app, "#doc-lines")
+
+
+async def new_invoice_for_anna(pilot) -> InvoiceScreen:  # type: ignore[no-untyped-def]
+    await open_billing(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    await fill(pilot, {"customer": "anna"})
+    editor = pilot.app.screen
+    assert isinstance(editor, InvoiceScreen)
+    return editor
+
+
+async def test_new_invoice_gets_labour_and_part_lines_then_one_is_edited_and_one_removed(tui_stock) -> None:
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await new_invoice_for_anna(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await fill(pilot, {"description": "Brake inspection", "quantity": "1.5", "unit_price": "80.00"})
+        await pilot.press("t")
+        await settle(pilot)
+        await fill(pilot, {"part": "oil", "quantity": "4"})
+        await pilot.press("a")
+        await settle(pilot)
+        await fill(pilot, {"kind": "other", "description": "Disposal fee", "unit_price": "5.00"})
+        assert app.screen is editor
+        assert line_rows(app) == [
+            ["1", "Labour", "Brake inspection", "1.5", "80.00", "19", "120.00"],
+            ["2", "Part", "Engine oil 5W-30 (litre) (OIL-5W30)", "4", "12.50", "19", "50.00"],
+            ["3", "Fee", "Disposal fee", "1", "5.00", "19", "5.00"],
+        ]
+        await pilot.press("up", "up", "up", "enter")  # Enter on a line edits it
+        await settle(pilot)
+        await fill(pilot, {"quantity": "2"})
+        await pilot.press("down", "down", "x")
+        await settle(pilot)
+        assert [r[0] for r in line_rows(app)] == ["1", "2"]
+        assert "Total 249.90" in str(app.screen.query_one("#doc-totals").content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert rows(app)[0][:5] == [f"draft #{editor.document_id}", "Anna Albers", "249.90", "249.90", "draft"]
+    doc = invoices.get_invoice(editor.document_id)
+    assert doc.vehicle == "B AA 101 (VW Golf)"  # her only car
+    assert [(x.kind, x.quantity, x.amount) for x in doc.lines] == [
+        ("labour", Decimal("2.00"), Decimal("160.00")),
+        ("part", Decimal("4.00"), Decimal("50.00")),
+    ]
+
+
+async def test_new_invoice_form_names_the_field_when_the_customer_is_unclear(tui_stock) -> None:
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_billing(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = await fill(pilot, {"customer": "example.com"})
+        assert "several customers match" in form.error_text("customer")
+        form = await fill(pilot, {"customer": "Bernd Brandt", "car": "B-XX 1"})
+        assert "no car 'B-XX 1'" in form.error_text("car") and "B BB 202" in form.error_text("car")
+        assert app.screen is form
+    assert invoices.list_invoices() == []
+
+
+async def test_invoice_is_issued_paid_and_saved_as_pdf_from_the_editor_and_mailed(
+    tui_stock, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(InvoiceScreen, "pdf_folder", tmp_path)
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await new_invoice_for_anna(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await fill(pilot, {"quantity": "1", "unit_price": "100.00"})
+        await pilot.press("i")
+        await settle(pilot)
+        number = invoices.get_invoice(editor.document_id).number
+        assert number and editor.query_one("#document-box").border_title == f"Invoice {number}"
+        await pilot.press("p")
+        await settle(pilot)
+        await fill(pilot, {"amount": "119.00", "method": "card"})
+        assert "Due 0.00" in str(editor.query_one("#doc-totals").content)
+        await pilot.press("f")
+        await settle(pilot)
+    doc = invoices.get_invoice(editor.document_id)
+    assert (doc.status, doc.paid, [p.method for p in doc.payments]) == ("paid", Decimal("119.00"), ["card"])
+    assert (tmp_path / f"invoice-{number}.pdf").read_bytes().startswith(b"%PDF")
+    mails = outbox.list_messages(entity="invoice", entity_id=doc.id)
+    assert [m.kind for m in mails] == ["invoice_issued"] and mails[0].recipient == "anna@example.com"
+
+
+async def test_credit_note_corrects_an_issued_invoice_from_the_editor(tui_shop, tui_billing) -> None:
+    total = invoices.issue(tui_billing).totals.total
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_billing(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, InvoiceScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        form = await fill(pilot, {"reason": "", "lines": ""})
+        assert "needs a reason" in form.error_text("reason")
+        await fill(pilot, {"reason": "Brake check was not done", "lines": "1"})
+        assert app.screen is editor
+        assert "Credit notes: CN-2026-000001" in str(editor.query_one("#doc-totals").content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert [r[0] for r in rows(app)][:2] == ["CN-2026-000001", invoices.get_invoice(tui_billing).number]
+    doc = invoices.get_invoice(tui_billing)
+    assert (doc.status, doc.credited) == ("credited", total)
+
+
+async def test_quote_lines_are_answered_one_by_one_and_the_quote_becomes_an_invoice(tui_stock) -> None:
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_billing(pilot)
+        app.screen.query_one("#billing-tabs").active = "billing-quotes"
+        await settle(pilot)
+        app.screen.query_one("#quote-table").focus()
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, {"customer": "Bernd", "car": "transit"})
+        editor = app.screen
+        assert isinstance(editor, QuoteScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        await fill(pilot, {"description": "Timing belt", "quantity": "3"})
+        await pilot.press("t")
+        await settle(pilot)
+        await fill(pilot, {"part": "OIL-5W30", "quantity": "5"})
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("up", "y")  # accept the labour
+        await settle(pilot)
+        await pilot.press("down", "d")  # decline the oil
+        await settle(pilot)
+        assert [r[-1] for r in line_rows(app)] == ["accepted", "declined"]
+        assert "Accepted 321.30" in str(editor.query_one("#doc-totals").content)
+        await pilot.press("v")
+        await settle(pilot)
+        invoice_screen = app.screen
+        assert isinstance(invoice_screen, InvoiceScreen)
+        assert [r[2] for r in line_rows(app)] == ["Timing belt"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # closing the invoice closes the quote it came from
+    quote = quotes.get_quote(editor.document_id)
+    assert quote.status == "accepted" and quote.vehicle == "B BB 203 (Ford Transit)"
+    invoice = invoices.get_invoice(invoice_screen.document_id)
+    assert invoice.quote_id == quote.id and invoice.totals.total == Decimal("321.30")
+
+
+async def open_appointment(pilot, appointment_id: int) -> AppointmentScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    screen = AppointmentScreen(appointment_id)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    return screen
+
+
+async def test_appointment_opens_a_quote_with_its_booked_services(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_appointment(pilot, tui_day.anna_appointment)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        assert line_rows(app) == [["1", "Service", "Oil change", "1", "89.00", "19", "89.00", "open"]]
+
+
+async def test_completed_job_opens_its_invoice_from_the_appointment(tui_day) -> None:
+    job = jobs.check_in(tui_day.anna_appointment, "84100", "oil light")
+    jobs.add_labour(job.id, "0.5", "Top up coolant")
+    jobs.set_status(job.id, "in_progress")
+    jobs.set_status(job.id, "completed")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_appointment(pilot, tui_day.anna_appointment)
+        await pilot.press("v")
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, InvoiceScreen)
+        assert [r[2] for r in line_rows(app)] == ["Oil change", "Top up coolant"]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("v")  # the job already has this draft: it opens again, no second invoice
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceScreen) and app.screen.document_id == first.document_id
+    assert len(invoices.list_invoices()) == 1
+
+
+async def test_mechanic_may_not_price_work(tui_day) -> None:
+    quote = quotes.create_quote(customers.list_customers(search="anna")[0].id)
+    quotes.add_line(quote.id, "labour", quantity="1")
+    app = GarageApp(user=tui_day.shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert not app.screen.query(BillingPane)
+        await open_appointment(pilot, tui_day.anna_appointment)
+        await pilot.press("q", "v")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        await app.push_screen(QuoteScreen(quote.id))  # quotes are readable to mechanics, not changeable
+        await settle(pilot)
+        assert "may not change" in str(app.screen.query_one("#doc-head").content)
+        for key in ("e", "l", "x", "s"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, QuoteScreen)
+        messages = [n.message for n in app._notifications]
+    assert "Billing is not available to your role." in messages
+    assert messages.count("Your role may not change quotes, invoices or prices.") == 6
+    assert quotes.get_quote(quote.id).lines[0].unit_price == Decimal("90.00")
+    assert quotes.list_quotes() == quotes.list_quotes(customer_id=quote.customer_id) and len(quotes.list_quotes()) == 1
+    assert invoices.list_invoices() == []

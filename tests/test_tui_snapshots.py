@@ -203,3 +203,54 @@ def test_calendar_week(tui_day, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=run_before)
+
+
+@pytest.fixture
+def tui_documents(tui_customers, tui_parts):  # type: ignore[no-untyped-def]
+    """A draft invoice for Anna's Golf (labour, a part, a fee, a discount) and a sent quote with one line accepted."""
+    from shop import customers, invoices, quotes, vehicles
+
+    anna = customers.list_customers(search="anna")[0]
+    car = vehicles.list_vehicles(customer_id=anna.id)[0]
+    doc = invoices.create_invoice(anna.id, car.id, "Brakes squeak when cold")
+    invoices.add_line(doc.id, "labour", description="Brake inspection", quantity="1.5", unit_price="80.00")
+    invoices.add_line(doc.id, "part", part="BRK-PAD-F", quantity="1")
+    invoices.add_line(doc.id, "other", description="Disposal fee", unit_price="4.50")
+    invoices.add_line(doc.id, "discount", description="Regular customer", unit_price="10.00")
+    quote = quotes.create_quote(anna.id, car.id)
+    quotes.add_line(quote.id, "labour", description="Timing belt", quantity="3")
+    quotes.add_line(quote.id, "part", part="WIP-600", quantity="2")
+    quotes.send(quote.id)
+    quotes.accept(quote.id, [1])
+    return tui_customers
+
+
+async def open_invoice_editor(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("f7")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_invoice_editor(tui_documents, snap_compare) -> None:
+    app = GarageApp(user=tui_documents.desk)
+    assert snap_compare(app, terminal_size=BIG, run_before=open_invoice_editor)
+
+
+def test_invoice_editor_small(tui_documents, snap_compare) -> None:
+    app = GarageApp(user=tui_documents.desk)
+    assert snap_compare(app, terminal_size=SMALL, run_before=open_invoice_editor)
+
+
+def test_quote_editor(tui_documents, snap_compare) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f7")
+        await settle(pilot)
+        pilot.app.screen.query_one("#billing-tabs", TabbedContent).active = "billing-quotes"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_documents.desk), terminal_size=BIG, run_before=run_before)

@@ -85,10 +85,13 @@ def change_status(screen: Any, appointment: Appointment, status: str, done: Any)
 
 
 class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
+    HELP_TITLE = "Appointment"  # the help screen lists its keys under this name (with the Calendar area)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("r", "reschedule", "Reschedule"),
         Binding("m", "assign", "Assign mechanic"),
+        Binding("q", "quote", "New quote"),
+        Binding("v", "invoice", "Invoice the job"),
     ]
 
     def __init__(self, appointment_id: int) -> None:
@@ -178,6 +181,18 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
             self.changed = True
             self.app.notify(f"{result.customer_name}: {result.mechanic or 'no mechanic'}.")
             self.show(result)
+
+    def action_quote(self) -> None:
+        """A draft quote with this appointment's services, opened in the quote editor."""
+        from garage_tui.screens.document import open_for_appointment  # here: document imports jobs, jobs this
+
+        open_for_appointment(self, self.appointment_id, "quote")
+
+    def action_invoice(self) -> None:
+        """The job's invoice (a new draft from its work, or the one it has), opened in the invoice editor."""
+        from garage_tui.screens.document import open_for_appointment
+
+        open_for_appointment(self, self.appointment_id, "invoice")
 
     def action_close(self) -> None:
         self.dismiss(self.appointment if self.changed else None)

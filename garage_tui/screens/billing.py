@@ -1,4 +1,7 @@
-"""Quotes & invoices: the invoice list (outstanding filter), issue, take a payment, write the PDF; quotes, send."""
+"""Quotes & invoices: the lists (outstanding filter), new documents, issue, payment, credit note, PDF; quotes, send.
+
+Enter on a row (or `n` for a new one) opens the editor in `garage_tui.screens.document`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from garage_tui.widgets.form import Field, FormScreen
+from garage_tui.screens.document import (
+    DocumentScreen,
+    InvoiceScreen,
+    QuoteScreen,
+    credit_form,
+    new_document_form,
+    open_document,
+    payment_form,
+    write_pdf,
+)
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from shop import invoices, quotes
 from shop.auth import can
@@ -19,8 +31,11 @@ from shop.quotes import QuoteInfo, QuoteSummary
 
 class InvoiceTable(PaneTable):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "forward('new_invoice')", "New invoice"),
+        Binding("enter", "forward('open_invoice')", "Open"),
         Binding("i", "forward('issue')", "Issue"),
         Binding("p", "forward('pay')", "Payment"),
+        Binding("c", "forward('credit')", "Credit note"),
         Binding("f", "forward('write_pdf')", "PDF to file"),
         Binding("o", "forward('toggle_outstanding')", "Outstanding only"),
     ]
@@ -28,6 +43,8 @@ class InvoiceTable(PaneTable):
 
 class QuoteTable(PaneTable):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "forward('new_quote')", "New quote"),
+        Binding("enter", "forward('open_quote')", "Open"),
         Binding("s", "forward('send_quote')", "Send"),
     ]
 
@@ -38,21 +55,15 @@ def _selected_key(table: DataTable) -> int | None:
     return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
 
-def _write_pdf(invoice_id: int, folder: Path, actor: Any) -> Path:
-    data = invoices.pdf(invoice_id, actor=actor)
-    info = invoices.get_invoice(invoice_id, actor=actor)
-    name = info.number or f"draft-{info.id}"
-    path = folder / f"invoice-{name.replace('/', '-')}.pdf"
-    path.write_bytes(data)
-    return path
-
-
 class BillingPane(AreaPane):
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
+        ("New invoice", "Start a draft invoice for a customer and add its lines", "new_invoice"),
+        ("New quote", "Start a draft quote (estimate) for a customer", "new_quote"),
         ("Outstanding invoices", "Show only issued invoices with money still due", "toggle_outstanding"),
         ("Record a payment", "Take a payment against the highlighted invoice", "pay"),
+        ("Credit note", "Correct the highlighted issued invoice with a credit note", "credit"),
     ]
-    HELP_PARTS: ClassVar[list[type]] = [InvoiceTable, QuoteTable]
+    HELP_PARTS: ClassVar[list[type]] = [InvoiceTable, QuoteTable, DocumentScreen, InvoiceScreen, QuoteScreen]
     # Where `f` writes PDFs; tests point it at a temporary folder.
     pdf_folder: Path = Path.cwd()
 
@@ -183,29 +194,29 @@ class BillingPane(AreaPane):
         invoice = self._invoice()
         if invoice is None or not self._may_write("invoice.write"):
             return
-        actor = self.actor
-
-        def submit(v: dict[str, Any]) -> InvoiceInfo:
-            return invoices.pay(invoice.id, v["amount"], v["method"] or "cash", reference=v["reference"], actor=actor)
-
-        fields = [
-            Field("amount", f"Amount (due: {invoice.due})", value=str(invoice.due)),
-            Field("method", "Method", value="cash", placeholder="cash, card, transfer ..."),
-            Field("reference", "Reference"),
-        ]
-        title = f"Payment for {invoice.number or f'draft #{invoice.id}'} ({invoice.customer_name})"
-        self.app.push_screen(FormScreen(title, fields, submit, "Record payment"), self._paid)
+        self.app.push_screen(payment_form(invoice, self.actor), self._paid)
 
     def _paid(self, info: InvoiceInfo | None) -> None:
         if info is not None:
             self.app.notify(f"Payment recorded on {info.number}: {info.due} still due, {info.status}.")
             self.reload()
 
+    def action_credit(self) -> None:
+        invoice = self._invoice()
+        if invoice is None or not self._may_write("invoice.write"):
+            return
+        self.app.push_screen(credit_form(invoice, self.actor), self._credited)
+
+    def _credited(self, note: InvoiceInfo | None) -> None:
+        if note is not None:
+            self.app.notify(f"Credit note {note.number} issued: {note.totals.total}.")
+            self.reload()
+
     def action_write_pdf(self) -> None:
         invoice = self._invoice()
         if invoice is None:
             return
-        self.call_service(_write_pdf, invoice.id, self.pdf_folder, self.actor, then=self._written, group="billing-pdf")
+        self.call_service(write_pdf, invoice.id, self.pdf_folder, self.actor, then=self._written, group="billing-pdf")
 
     def _written(self, path: Path) -> None:
         self.app.notify(f"PDF written to {path}", title="Invoice PDF")
@@ -219,3 +230,36 @@ class BillingPane(AreaPane):
     def _sent(self, info: QuoteInfo) -> None:
         self.app.notify(f"Quote #{info.id} sent to {info.customer_name}, valid until {info.valid_until}.")
         self.reload()
+
+    # ---- the editor -------------------------------------------------------------------------
+    def _show_tab(self, tab: str) -> None:
+        self.query_one("#billing-tabs", TabbedContent).active = f"billing-{tab}"
+
+    def action_new_invoice(self) -> None:
+        if self._may_write("invoice.write"):
+            self._show_tab("invoices")
+            self.app.push_screen(new_document_form("invoice", self.actor), self._created)
+
+    def action_new_quote(self) -> None:
+        if self._may_write("quote.write"):
+            self._show_tab("quotes")
+            self.app.push_screen(new_document_form("quote", self.actor), self._created)
+
+    def _created(self, doc: InvoiceInfo | QuoteInfo | None) -> None:
+        if doc is not None:
+            self.reload()
+            open_document(self.app, doc, self._editor_closed)
+
+    def action_open_invoice(self) -> None:
+        invoice = self._invoice()
+        if invoice is not None:
+            self.app.push_screen(InvoiceScreen(invoice.id), self._editor_closed)
+
+    def action_open_quote(self) -> None:
+        key = _selected_key(self.query_one("#quote-table", DataTable))
+        if key is not None:
+            self.app.push_screen(QuoteScreen(key), self._editor_closed)
+
+    def _editor_closed(self, changed: bool | None) -> None:
+        self.reload()
+        self.focus_main()

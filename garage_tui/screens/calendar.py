@@ -81,7 +81,7 @@ class CalendarPane(AreaPane):
         ("Calendar: go to date", "Show the bays of a given day", "jump"),
         ("Calendar: week view", "Switch between the day grid and the week overview", "toggle_week"),
     ]
-    HELP_PARTS: ClassVar[list[type]] = [CalendarGrid]
+    HELP_PARTS: ClassVar[list[type]] = [CalendarGrid, AppointmentScreen]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

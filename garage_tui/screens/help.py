@@ -53,14 +53,15 @@ class HelpScreen(ModalScreen[None]):
         for label, width in (("Where", 18), ("Key", 16), ("Does", 40)):
             table.add_column(label, width=width)
         for title, classes in self.sections:
-            seen: set[str] = set()
+            seen: set[tuple[str, str, str]] = set()  # a key may do different things in different parts of one area
             for cls in classes:
+                where = getattr(cls, "HELP_TITLE", "") or title  # e.g. a screen opened from the area
                 for binding in _bindings(cls):
-                    if not binding.description or binding.key in seen:
+                    if not binding.description or (where, binding.key, binding.description) in seen:
                         continue
-                    seen.add(binding.key)
+                    seen.add((where, binding.key, binding.description))
                     keys = " / ".join(key_display(k.strip()) for k in binding.key.split(","))
-                    table.add_row(title, keys, binding.description)
+                    table.add_row(where, keys, binding.description)
         table.focus()
 
     def action_close(self) -> None:
