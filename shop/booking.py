@@ -33,12 +33,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from peewee import JOIN, IntegrityError
 
 from shop import audit, clock, events, settings
 from shop.auth import SYSTEM, Actor, Role, require
-from shop.db import lock_rows, transaction
+from shop.db import is_postgres, lock_rows, transaction
 from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from shop.event_types import (
     AppointmentBooked,
@@ -59,14 +60,16 @@ from shop.models import (
     Vehicle,
 )
 from shop.models.jobs import Job
-from shop.scheduling import calendar
+from shop.scheduling import calendar, sql
 from shop.scheduling.availability import (
     INACTIVE_STATUSES,
+    SETTING_KEYS,
     Busy,
     Problem,
     ServiceRef,
     Slot,
     available_slots,
+    check,
     load,
     resolve_services,
     sweep,
@@ -371,25 +374,24 @@ def _history(
     note: str = "",
     at: datetime | None = None,
 ) -> None:
-    AppointmentHistory.create(
-        appointment=appointment_id,
-        at=at or clock.now(),
-        actor=f"{actor.role.value}:{actor.name}",
-        kind=kind,
-        from_status=old,
-        to_status=new,
-        note=note,
+    stamp = AppointmentHistory.at.db_value(at or clock.now())
+    sql.execute(
+        "INSERT INTO appointment_history (appointment_id, at, actor, kind, from_status, to_status, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (appointment_id, stamp, f"{actor.role.value}:{actor.name}", kind, old, new, note),
     )
 
 
-def _lock_bays() -> dict[int, str]:
+def _lock_bays() -> list[tuple[int, str, str, int]]:
     """Serialise bookings on PostgreSQL: every writer locks the active bays, in id order, first.
 
     (On SQLite the IMMEDIATE transaction has already serialised all writers.) Locking all of them
     keeps the day cap and the car's own overlaps exact too, at the price of one booking at a time,
-    which is what a shop with a handful of bays needs.
+    which is what a shop with a handful of bays needs. Returns the active bays as
+    (id, name, capabilities, position), which the availability re-check then uses.
     """
-    return dict(lock_rows(Bay.select(Bay.id, Bay.name).where(Bay.active == True).order_by(Bay.id)).tuples())
+    lock = " FOR UPDATE" if is_postgres() else ""
+    return sql.rows(f"SELECT id, name, capabilities, position FROM bay WHERE active ORDER BY id{lock}")
 
 
 def _why_not(problem: Problem, start: datetime, actor: Actor) -> str | None:
@@ -407,7 +409,7 @@ def _why_not(problem: Problem, start: datetime, actor: Actor) -> str | None:
     empty.vehicle_busy = type(problem.vehicle_busy)()
     if not problem.bays:
         return "no active bay can do these services"
-    if any(c.start == start for c in sweep(empty)):
+    if check(empty, start) is not None:
         return None
     if not any(w[0] == local.date() for w in problem.windows):
         closed = calendar.closed_days(local.date(), local.date(), *_holiday_conf())
@@ -483,11 +485,18 @@ def book(
     idempotency_key: str | None = None,
     notes: str = "",
 ) -> Appointment:
-    """Book the services for the car at START in a free bay; the same IDEMPOTENCY_KEY books once."""
+    """Book the services for the car at START in a free bay; the same IDEMPOTENCY_KEY books once.
+
+    Inside the transaction only START is re-checked, against the appointments overlapping it on
+    the capable bays (and the car's, the mechanic's, the day's count when there is a cap), with
+    the same rules as `available_slots` (`availability.check` is proven equal to its sweep).
+    The reads and writes are plain statements (`shop.scheduling.sql`): about a dozen per booking.
+    """
     require(actor, "booking.own")
     _check_owner(actor, customer_id)
     errors = FieldErrors()
-    tz = settings.timezone()
+    conf = settings.get_many(*SETTING_KEYS)
+    tz = ZoneInfo(conf["shop.timezone"])
     start_at = errors.check("start", calendar.parse_local, start, "start", tz)
     services = errors.check("services", resolve_services, list(service_ids))
     if source not in SOURCES:
@@ -495,17 +504,17 @@ def book(
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 200:
         errors.add("idempotency_key", "must be at most 200 characters")
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
+    customer = sql.rows("SELECT name, archived FROM customer WHERE id = ?", (customer_id,))
+    if not customer:
         errors.add("customer", f"no customer {customer_id}")
-    elif customer.archived:
+    elif customer[0][1]:
         errors.add("customer", f"customer {customer_id} is archived")
-    vehicle = Vehicle.get_or_none(Vehicle.id == vehicle_id)
-    if vehicle is None:
+    vehicle = sql.rows("SELECT customer_id, archived, make, model, plate FROM vehicle WHERE id = ?", (vehicle_id,))
+    if not vehicle:
         errors.add("car", f"no car {vehicle_id}")
-    elif vehicle.customer_id != customer_id:
+    elif vehicle[0][0] != customer_id:
         errors.add("car", f"car {vehicle_id} does not belong to customer {customer_id}")
-    elif vehicle.archived:
+    elif vehicle[0][1]:
         errors.add("car", f"car {vehicle_id} is archived")
     mechanic = None
     if mechanic_id is not None:
@@ -514,7 +523,7 @@ def book(
             errors.add("mechanic", "customers cannot choose a mechanic")
     errors.raise_if_any()
 
-    bay_names = _lock_bays()
+    bays = _lock_bays()
     if key is not None:
         existing = AppointmentRow.get_or_none(AppointmentRow.idempotency_key == key)
         if existing is not None:
@@ -522,20 +531,36 @@ def book(
 
     day = start_at.astimezone(tz).date()
     mech_id = mechanic.id if mechanic is not None else None
-    problem = load(services, day, day, actor, vehicle_id, mech_id, need_mechanic)
+    work = timedelta(minutes=sum(s.duration_minutes for s in services))
+    block = work + timedelta(minutes=int(conf["schedule.buffer_minutes"]))
+    problem = load(
+        services,
+        day,
+        day,
+        actor,
+        vehicle_id,
+        mech_id,
+        need_mechanic,
+        only=(start_at, start_at + block),
+        bay_rows=[(b[0], b[2], b[3]) for b in bays],
+        conf=conf,
+    )
     why = _why_not(problem, start_at, actor)
     if why:
         raise ValidationError({"start": why})
-    match = next((c for c in sweep(problem) if c.start == start_at), None)
+    match = check(problem, start_at)
     if match is None:
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic, problem=problem)
     if need_mechanic and mech_id is None:
         mech_id = match.mechanics[0]
 
+    bay_id = match.bays[0]
+    now = clock.now()
+    total = sum((s.price for s in services), Decimal("0.00"))
     try:
         with AppointmentRow._meta.database.atomic():
-            row = _insert(
-                customer_id, vehicle_id, services, start_at, match.bays[0], mech_id, problem.buffer, source, notes, key
+            appointment_id = _insert(
+                customer_id, vehicle_id, services, start_at, bay_id, mech_id, problem.buffer, source, notes, key, at=now
             )
     except IntegrityError:
         # Only a writer that bypassed the bay lock can get here: the trigger or the key index held.
@@ -544,44 +569,46 @@ def book(
             if existing is not None:
                 return _replay(existing, customer_id, key)
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic) from None
-    _history(row.id, actor, "booked", None, "scheduled", f"booked via {source}")
+    _history(appointment_id, actor, "booked", None, "scheduled", f"booked via {source}", at=now)
     audit.record(
         actor,
         "booking.book",
         "appointment",
-        row.id,
+        appointment_id,
         customer_id=customer_id,
         vehicle_id=vehicle_id,
         start=start_at,
-        bay_id=match.bays[0],
+        bay_id=bay_id,
         services=[s.id for s in services],
     )
-    events.publish(AppointmentBooked(row.id))
+    events.publish(AppointmentBooked(appointment_id))
     # Built from what is at hand rather than read back: the same values, three queries fewer.
     mechanic_name = None
     if mech_id is not None:
         mechanic_name = mechanic.full_name if mechanic is not None else Staff.get_by_id(mech_id).full_name
+    _, _, make, model, plate = vehicle[0]
+    label = f"{make} {model}".strip()
     return Appointment(
-        id=row.id,
+        id=appointment_id,
         customer_id=customer_id,
-        customer_name=customer.name,
+        customer_name=customer[0][0],
         vehicle_id=vehicle_id,
-        vehicle=_vehicle_label(vehicle),
-        bay_id=row.bay_id,
-        bay=bay_names[row.bay_id],
+        vehicle=f"{label} ({plate})" if plate else label,
+        bay_id=bay_id,
+        bay=next(b[1] for b in bays if b[0] == bay_id),
         mechanic_id=mech_id,
         mechanic=mechanic_name,
-        start=row.start_at.astimezone(tz),
-        end=row.end_at.astimezone(tz),
-        status=row.status,
+        start=start_at.astimezone(tz),
+        end=(start_at + work).astimezone(tz),
+        status="scheduled",
         services=tuple(AppointmentLine(x.id, x.name, x.duration_minutes, x.price) for x in services),
-        total_price=row.total_price,
-        duration_minutes=int((row.end_at - row.start_at).total_seconds() // 60),
-        source=row.source,
-        notes=row.notes,
+        total_price=total,
+        duration_minutes=int(work.total_seconds() // 60),
+        source=source,
+        notes=notes.strip(),
         reschedule_count=0,
-        created_at=row.created_at.astimezone(tz),
-        plate=vehicle.plate or None,
+        created_at=now.astimezone(tz),
+        plate=plate or None,
     )
 
 
@@ -598,41 +625,41 @@ def _insert(
     key: str | None = None,
     status: str = "scheduled",
     at: datetime | None = None,
-) -> AppointmentRow:
-    """Write an appointment and its service lines (the trigger still refuses overlaps); no checks."""
-    now = at or clock.now()
+) -> int:
+    """Write an appointment and its service lines (the trigger still refuses overlaps); no checks.
+
+    Two statements: the appointment, then all its lines at once. Returns the new id.
+    """
+    stamp = AppointmentRow.start_at.db_value
+    money = AppointmentRow.total_price.db_value
+    now = stamp(at or clock.now())
     work = timedelta(minutes=sum(s.duration_minutes for s in services))
-    row = AppointmentRow.create(
-        customer=customer_id,
-        vehicle=vehicle_id,
-        bay=bay_id,
-        mechanic=mechanic_id,
-        start_at=start_at,
-        end_at=start_at + work,
-        block_end_at=start_at + work + buffer,
-        status=status,
-        source=source,
-        notes=notes.strip(),
-        idempotency_key=key,
-        reschedule_count=0,
-        total_price=sum((s.price for s in services), Decimal("0.00")),
-        created_at=now,
-        updated_at=now,
+    appointment_id = sql.insert(
+        "appointment",
+        {
+            "customer_id": customer_id,
+            "vehicle_id": vehicle_id,
+            "bay_id": bay_id,
+            "mechanic_id": mechanic_id,
+            "start_at": stamp(start_at),
+            "end_at": stamp(start_at + work),
+            "block_end_at": stamp(start_at + work + buffer),
+            "status": status,
+            "source": source,
+            "notes": notes.strip(),
+            "idempotency_key": key,
+            "reschedule_count": 0,
+            "total_price": money(sum((s.price for s in services), Decimal("0.00"))),
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    AppointmentService.insert_many(
-        [
-            {
-                "appointment": row.id,
-                "service": s.id,
-                "position": i,
-                "name": s.name,
-                "duration_minutes": s.duration_minutes,
-                "price": s.price,
-            }
-            for i, s in enumerate(services)
-        ]
-    ).execute()
-    return row
+    sql.insert_many(
+        "appointment_service",
+        ("appointment_id", "service_id", "position", "name", "duration_minutes", "price"),
+        [(appointment_id, s.id, i, s.name, s.duration_minutes, money(s.price)) for i, s in enumerate(services)],
+    )
+    return appointment_id
 
 
 def _replay(existing: AppointmentRow, customer_id: int, key: str) -> Appointment:
@@ -667,13 +694,20 @@ def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM
     if start_at == row.start_at:
         return _load_one(row.id)
     services = _refs_of(row)
-    tz = settings.timezone()
+    conf = settings.get_many(*SETTING_KEYS)
+    tz = ZoneInfo(conf["shop.timezone"])
     day = start_at.astimezone(tz).date()
-    problem = load(services, day, day, actor, row.vehicle_id, row.mechanic_id, False, row.id)
+    # The re-check reads the appointments overlapping the new time: as long as the work (as booked
+    # or as the lines add up, whichever is longer) plus the buffer.
+    longest = max(row.end_at - row.start_at, timedelta(minutes=sum(s.duration_minutes for s in services)))
+    block = longest + timedelta(minutes=int(conf["schedule.buffer_minutes"]))
+    problem = load(
+        services, day, day, actor, row.vehicle_id, row.mechanic_id, False, row.id, only=(start_at, start_at + block)
+    )
     why = _why_not(problem, start_at, actor)
     if why:
         raise ValidationError({"start": why})
-    match = next((c for c in sweep(problem) if c.start == start_at), None)
+    match = check(problem, start_at)
     if match is None:
         raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id, problem=problem)
     old_start = row.start_at

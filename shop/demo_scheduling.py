@@ -13,7 +13,7 @@ from faker import Faker
 
 from shop import booking, clock, demo, settings
 from shop.auth import Actor, Role
-from shop.models import Customer, Service, Staff, Vehicle
+from shop.models import Appointment, Customer, Service, Staff, Vehicle
 from shop.scheduling import calendar
 from shop.scheduling.availability import ServiceRef
 
@@ -111,10 +111,10 @@ def _one(rnd, customer_id, car_id, chosen, start, work, bay_id, mech, now, today
     booked_at = start - timedelta(days=rnd.randint(1, 20), hours=rnd.randint(0, 8))
     booked_at = min(booked_at, now - timedelta(hours=1))
     source = rnd.choice(["desk", "phone", "phone", "portal"])
-    row = booking._insert(
+    appointment_id = booking._insert(
         customer_id, car_id, chosen, start, bay_id, mech.id if mech else None, timedelta(0), source, at=booked_at
     )
-    booking._history(row.id, DESK, "booked", None, "scheduled", f"booked via {source}", at=booked_at)
+    booking._history(appointment_id, DESK, "booked", None, "scheduled", f"booked via {source}", at=booked_at)
     end = start + work
     if day < today or end <= now:
         roll = rnd.random()
@@ -140,7 +140,7 @@ def _one(rnd, customer_id, car_id, chosen, start, work, bay_id, mech, now, today
             at = start + timedelta(minutes=30)
         else:
             at = min(start + (work * i) / max(steps, 1), now)
-        booking._history(row.id, DESK, "status", old, status, "", at=max(at, booked_at))
+        booking._history(appointment_id, DESK, "status", old, status, "", at=max(at, booked_at))
         old = status
     if old != "scheduled":
-        type(row).update(status=old).where(type(row).id == row.id).execute()
+        Appointment.update(status=old).where(Appointment.id == appointment_id).execute()

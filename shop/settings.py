@@ -219,17 +219,36 @@ def _spec(key: str) -> SettingSpec:
         raise ValidationError({"key": f"unknown setting {key!r}; known: {', '.join(sorted(SPECS))}"}) from None
 
 
+def _stored() -> dict[str, str]:
+    """Every stored setting, in one plain query.
+
+    The table holds a few dozen short rows, so reading all of them costs no more than reading
+    one, and a hand-written statement skips the ORM's SQL compilation (which cost more than the
+    query itself). Nothing is cached between calls: another process may change a setting at any
+    time, and a read must see it.
+    """
+    table = Setting._meta.table_name
+    return dict(Setting._meta.database.execute_sql(f'SELECT "key", "value" FROM "{table}"').fetchall())
+
+
 def get(key: str) -> str:
     spec = _spec(key)
-    row = Setting.get_or_none(Setting.key == key)
-    return row.value if row is not None else spec.default
+    return _stored().get(key, spec.default)
 
 
 def get_many(*keys: str) -> dict[str, str]:
+    """Several settings in one query (use this, or `snapshot`, rather than several `get`s)."""
     for key in keys:
         _spec(key)
-    stored = {r.key: r.value for r in Setting.select().where(Setting.key.in_(keys))}
+    stored = _stored()
     return {key: stored.get(key, SPECS[key].default) for key in keys}
+
+
+def snapshot() -> dict[str, str]:
+    """Every declared setting (stored value or default) in one query: for a caller, such as one
+    portal request, that needs several settings and wants them consistent with each other."""
+    stored = _stored()
+    return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
 
 
 def get_int(key: str) -> int:

@@ -15,7 +15,7 @@ from shop import booking, customers, vehicles
 from shop.db import close_database, database, open_database
 from shop.errors import Conflict, Forbidden, ValidationError
 from shop.scheduling import calendar
-from shop.scheduling.availability import Busy, Problem, sweep
+from shop.scheduling.availability import Busy, Problem, check, sweep
 from tests.scheduling_helpers import make_shop
 
 BASE = datetime(2026, 11, 23, tzinfo=UTC)
@@ -41,18 +41,18 @@ def brute_force(p: Problem, bays_raw: dict[int, list], vehicle_raw: list) -> lis
 intervals = st.lists(st.tuples(st.integers(0, 3 * 24 * 60), st.integers(5, 300)), max_size=8)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    windows=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20 * 60), st.integers(30, 6 * 60)), max_size=5),
-    bays=st.lists(intervals, min_size=1, max_size=3),
-    vehicle=intervals,
-    duration=st.sampled_from([15, 30, 45, 60, 90, 150]),
-    buffer=st.sampled_from([0, 5, 15]),
-    grid=st.sampled_from([15, 30]),
-    earliest=st.one_of(st.none(), st.integers(0, 3 * 24 * 60)),
-    full=st.sets(st.integers(0, 2), max_size=1),
-)
-def test_sweep_matches_brute_force(windows, bays, vehicle, duration, buffer, grid, earliest, full) -> None:  # type: ignore[no-untyped-def]
+@st.composite
+def problems(draw):  # type: ignore[no-untyped-def]
+    """A random calendar: up to five opening windows over three days, up to three bays with
+    bookings, a car with bookings, any duration, buffer, grid, earliest start and full day."""
+    windows = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20 * 60), st.integers(30, 6 * 60)), max_size=5))
+    bays = draw(st.lists(intervals, min_size=1, max_size=3))
+    vehicle = draw(intervals)
+    duration = draw(st.sampled_from([15, 30, 45, 60, 90, 150]))
+    buffer = draw(st.sampled_from([0, 5, 15]))
+    grid = draw(st.sampled_from([15, 30]))
+    earliest = draw(st.one_of(st.none(), st.integers(0, 3 * 24 * 60)))
+    full = draw(st.sets(st.integers(0, 2), max_size=1))
     day0 = BASE.date()
     wins = []
     for d, start, length in sorted(windows):  # non-overlapping per day, as calendar.weekly_windows makes them
@@ -73,7 +73,25 @@ def test_sweep_matches_brute_force(windows, bays, vehicle, duration, buffer, gri
         full_days={day0 + timedelta(days=d) for d in full},
         vehicle_busy=Busy(vehicle_raw),
     )
+    return problem, bays_raw, vehicle_raw
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_sweep_matches_brute_force(case) -> None:  # type: ignore[no-untyped-def]
+    problem, bays_raw, vehicle_raw = case
     assert [(c.start, c.bays) for c in sweep(problem)] == brute_force(problem, bays_raw, vehicle_raw)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.lists(st.integers(0, 3 * 24 * 60), max_size=20))
+def test_checking_one_start_agrees_with_the_sweep(case, minutes) -> None:  # type: ignore[no-untyped-def]
+    """What a booking re-checks (one start) is what availability offers (the whole sweep)."""
+    problem, _, _ = case
+    found = {c.start: c for c in sweep(problem)}
+    on_grid = [open_at + k * problem.grid for _, open_at, close_at in problem.windows for k in range(100)]
+    for start in on_grid + [BASE + m * M for m in minutes]:
+        assert check(problem, start) == found.get(start)
 
 
 DAYS = [date(2026, 11, 24), date(2026, 11, 25)]

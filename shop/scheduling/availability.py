@@ -21,21 +21,19 @@ each bay's merged busy intervals by bisection. A start S is free for a job of wo
 from __future__ import annotations
 
 import bisect
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
-
-from peewee import fn
 
 from shop import clock, settings
 from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import is_postgres
 from shop.errors import ValidationError
-from shop.models import Appointment, Bay, MechanicHours, OpeningHours, Service, Staff, TimeOff
-from shop.scheduling import calendar
-from shop.scheduling.calendar import Interval
+from shop.models import Appointment, MechanicHours, Service, Staff, TimeOff
+from shop.scheduling import calendar, sql
 
 INACTIVE_STATUSES = ("cancelled", "no_show")
 # No appointment spans two days (the database refuses it), so a window's appointments all start
@@ -62,29 +60,75 @@ class ServiceRef:
     requires_capability: str | None
 
 
-class Busy:
-    """Merged, sorted, disjoint intervals with an O(log n) overlap test."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
-    def __init__(self, intervals: Iterable[Interval] = ()) -> None:
-        merged: list[list[datetime]] = []
-        for start, end in sorted(intervals):
-            if end <= start:
-                continue
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self.starts = [m[0] for m in merged]
-        self.ends = [m[1] for m in merged]
+
+def seconds(instant: datetime) -> int:
+    """Aware datetime -> whole seconds since the epoch: the sweep's time unit.
+
+    Plain ints compare and subtract several times faster than datetimes, and every scheduling
+    time is on a whole minute (opening hours, the grid, durations and buffers are minutes).
+    """
+    return (instant - EPOCH) // _SECOND
+
+
+def _span(value: timedelta) -> int:
+    return value // _SECOND
+
+
+class Busy:
+    """Merged, sorted, disjoint intervals (whole seconds since the epoch) with an O(log n) overlap test."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, intervals: Iterable[tuple[datetime | int, datetime | int]] = ()) -> None:
+        pairs = [
+            (a if isinstance(a, int) else seconds(a), b if isinstance(b, int) else seconds(b)) for a, b in intervals
+        ]
+        self.starts, self.ends = _merge(pairs)
+
+    @classmethod
+    def of_seconds(cls, pairs: list[tuple[int, int]]) -> Busy:
+        """From (start, end) pairs already in seconds (sorted here, in place)."""
+        busy = cls.__new__(cls)
+        busy.starts, busy.ends = _merge(pairs)
+        return busy
 
     def free(self, start: datetime, end: datetime) -> bool:
+        return self.free_s(seconds(start), seconds(end))
+
+    def free_s(self, start: int, end: int) -> bool:
+        """Is [start, end) clear of every interval?"""
         i = bisect.bisect_right(self.ends, start)
         return i == len(self.starts) or self.starts[i] >= end
 
     def covers(self, start: datetime, end: datetime) -> bool:
+        return self.covers_s(seconds(start), seconds(end))
+
+    def covers_s(self, start: int, end: int) -> bool:
         """Used for working windows: is [start, end] inside one merged interval?"""
         i = bisect.bisect_right(self.starts, start) - 1
         return i >= 0 and self.ends[i] >= end
+
+
+def _merge(pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sort PAIRS and merge overlapping or touching ones; empty intervals are dropped."""
+    pairs.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    last = None
+    for start, end in pairs:
+        if end <= start:
+            continue
+        if last is not None and start <= last:
+            if end > last:
+                ends[-1] = last = end
+        else:
+            starts.append(start)
+            ends.append(end)
+            last = end
+    return starts, ends
 
 
 @dataclass
@@ -119,27 +163,35 @@ def sweep(problem: Problem) -> list[Candidate]:
     Grid point k of a window is open_at + k × grid. A busy interval [b0, b1) rules out the points
     with start + work + buffer > b0 and start < b1, so between two busy intervals the free points
     are one arithmetic range: the cost is O(busy intervals + free points), not points × bays.
+    All arithmetic is on whole seconds; datetimes are made only for the free starts found.
     """
     out: list[Candidate] = []
-    work, block, grid = problem.duration, problem.duration + problem.buffer, problem.grid
-    for day, open_at, close_at in problem.windows:
-        if day in problem.full_days or (problem.last_day is not None and day > problem.last_day):
+    work, grid = _span(problem.duration), _span(problem.grid)
+    block = work + _span(problem.buffer)
+    earliest = None if problem.earliest is None else seconds(problem.earliest)
+    bays = [(bay, busy.starts, busy.ends) for bay, busy in problem.bays.items()]
+    vehicle, mechanics = problem.vehicle_busy, problem.mechanics
+    full, last_day = problem.full_days, problem.last_day
+    bisect_right = bisect.bisect_right
+    for day, open_dt, close_dt in problem.windows:
+        if day in full or (last_day is not None and day > last_day):
             continue
+        open_at = seconds(open_dt)
         first_k = 0
-        if problem.earliest is not None and problem.earliest > open_at:
-            first_k = -((open_at - problem.earliest) // grid)  # ceil division
-        last_k = (close_at - work - open_at) // grid
+        if earliest is not None and earliest > open_at:
+            first_k = -((open_at - earliest) // grid)  # ceil division
+        last_k = (seconds(close_dt) - work - open_at) // grid
         if last_k < first_k:
             continue
         first_start = open_at + first_k * grid
         limit = open_at + last_k * grid + block
         free_at: dict[int, list[int]] = {}
-        for bay, busy in problem.bays.items():
-            i = bisect.bisect_right(busy.ends, first_start)
+        for bay, starts, ends in bays:
+            i = bisect_right(ends, first_start)
+            n = len(starts)
             k = first_k
-            starts, ends = busy.starts, busy.ends
             while k <= last_k:
-                if i < len(starts) and starts[i] < limit:
+                if i < n and starts[i] < limit:
                     upto = min(last_k, (starts[i] - block - open_at) // grid)
                     after = -((open_at - ends[i]) // grid)
                     i += 1
@@ -150,23 +202,63 @@ def sweep(problem: Problem) -> list[Candidate]:
                         free_at[free_k].append(bay)
                     else:
                         free_at[free_k] = [bay]
-                k = max(k, after)
+                if after > k:
+                    k = after
         for k in sorted(free_at):
             start = open_at + k * grid
-            end = start + work
-            if not problem.vehicle_busy.free(start, end):
-                continue
-            mechanics: tuple[int, ...] = ()
-            if problem.mechanics is not None:
-                mechanics = tuple(
-                    m
-                    for m, (hours, busy) in problem.mechanics.items()
-                    if (hours is None or hours.covers(start, end)) and busy.free(start, start + block)
-                )
-                if not mechanics:
-                    continue
-            out.append(Candidate(start, end, tuple(free_at[k]), mechanics))
+            found = _candidate(start, work, block, tuple(free_at[k]), vehicle, mechanics)
+            if found is not None:
+                out.append(found)
     return out
+
+
+def _candidate(
+    start: int,
+    work: int,
+    block: int,
+    bays: tuple[int, ...],
+    vehicle: Busy,
+    mechanics: dict[int, tuple[Busy | None, Busy]] | None,
+) -> Candidate | None:
+    """The candidate at START (seconds) given its free BAYS, or None if the car or the mechanics forbid it."""
+    end = start + work
+    if not vehicle.free_s(start, end):
+        return None
+    free_mechanics: tuple[int, ...] = ()
+    if mechanics is not None:
+        free_mechanics = tuple(
+            m
+            for m, (hours, busy) in mechanics.items()
+            if (hours is None or hours.covers_s(start, end)) and busy.free_s(start, start + block)
+        )
+        if not free_mechanics:
+            return None
+    at = EPOCH + timedelta(seconds=start)
+    return Candidate(at, at + timedelta(seconds=work), bays, free_mechanics)
+
+
+def check(problem: Problem, start: datetime) -> Candidate | None:
+    """What `sweep` finds at START alone, or None when START is not a free start.
+
+    A booking needs one start, not a window's: this costs a bisection per bay instead of a walk
+    over the day (the property tests prove it agrees with `sweep`).
+    """
+    s = seconds(start)
+    work, grid = _span(problem.duration), _span(problem.grid)
+    block = work + _span(problem.buffer)
+    if problem.earliest is not None and s < seconds(problem.earliest):
+        return None
+    for day, open_dt, close_dt in problem.windows:
+        open_at = seconds(open_dt)
+        if s < open_at or s + work > seconds(close_dt) or (s - open_at) % grid:
+            continue
+        if day in problem.full_days or (problem.last_day is not None and day > problem.last_day):
+            continue
+        bays = tuple(bay for bay, busy in problem.bays.items() if busy.free_s(s, s + block))
+        found = _candidate(s, work, block, bays, problem.vehicle_busy, problem.mechanics) if bays else None
+        if found is not None:
+            return found
+    return None
 
 
 # ---------------------------------------------------------------- loading
@@ -178,9 +270,15 @@ def resolve_services(refs: Sequence[int | str]) -> list[ServiceRef]:
         raise ValidationError({"services": "choose at least one service"})
     ids = [int(r) for r in refs if isinstance(r, int) or str(r).strip().isdigit()]
     names = [str(r).strip().lower() for r in refs if not (isinstance(r, int) or str(r).strip().isdigit())]
-    query = Service.select().where((Service.id.in_(ids or [0])) | (fn.LOWER(Service.name).in_(names or [""])))
-    by_id = {s.id: s for s in query}
-    by_name = {s.name.lower(): s for s in by_id.values()}
+    ids, names = ids or [0], names or [""]
+    price = Service.price.python_value
+    found = sql.rows(
+        "SELECT id, name, duration_minutes, price, requires_capability, active FROM service"
+        f" WHERE id IN ({', '.join('?' * len(ids))}) OR LOWER(name) IN ({', '.join('?' * len(names))})",
+        [*ids, *names],
+    )
+    by_id = {r[0]: r for r in found}
+    by_name = {r[1].lower(): r for r in found}
     out = []
     for ref in refs:
         row = (
@@ -190,9 +288,10 @@ def resolve_services(refs: Sequence[int | str]) -> list[ServiceRef]:
         )
         if row is None:
             raise ValidationError({"services": f"no service {ref!r}"})
-        if not row.active:
-            raise ValidationError({"services": f"service {row.name!r} is no longer offered"})
-        out.append(ServiceRef(row.id, row.name, row.duration_minutes, row.price, row.requires_capability))
+        service_id, name, minutes, cents, capability, active = row
+        if not active:
+            raise ValidationError({"services": f"service {name!r} is no longer offered"})
+        out.append(ServiceRef(service_id, name, minutes, price(cents), capability))
     return out
 
 
@@ -200,6 +299,14 @@ def _week(rows: Iterable) -> dict[int, list[tuple[int, int]]]:  # type: ignore[t
     week: dict[int, list[tuple[int, int]]] = {}
     for r in rows:
         week.setdefault(r.weekday, []).append((r.start_minute, r.end_minute))
+    return week
+
+
+def opening_week() -> dict[int, list[tuple[int, int]]]:
+    """The shop's opening hours: weekday -> [(start minute, end minute)], one plain query."""
+    week: dict[int, list[tuple[int, int]]] = {}
+    for weekday, lo, hi in sql.rows("SELECT weekday, start_minute, end_minute FROM opening_hours"):
+        week.setdefault(weekday, []).append((lo, hi))
     return week
 
 
@@ -225,23 +332,36 @@ def load(
     need_mechanic: bool = False,
     exclude_appointment_id: int | None = None,
     bay_ids: Sequence[int] | None = None,
+    only: tuple[datetime, datetime] | None = None,
+    bay_rows: Sequence[tuple[int, str, int]] | None = None,
+    conf: dict[str, str] | None = None,
 ) -> Problem:
-    """Read the window FIRST..LAST (local days) into a `Problem`."""
-    conf = settings.get_many(*SETTING_KEYS)
+    """Read the window FIRST..LAST (local days) into a `Problem`.
+
+    ONLY=(start, end) reads just the appointments overlapping that interval (enough to decide one
+    start, as a booking does) instead of the whole window's. BAY_ROWS (id, capabilities, position
+    of the active bays) and CONF (the `SETTING_KEYS`) may be passed by a caller that has read them.
+    Every read is a plain query: settings, closures, opening hours, bays, the appointments (one
+    query whatever the window's length), and the mechanics' hours and time off when one is needed.
+    """
+    if conf is None:
+        conf = settings.get_many(*SETTING_KEYS)
     tz = ZoneInfo(conf["shop.timezone"])
     closed = calendar.closed_days(first, last, conf["schedule.holidays_country"], conf["schedule.holidays_subdivision"])
-    week = _week(OpeningHours.select())
-    windows = calendar.weekly_windows(first, last, week, tz, set(closed))
+    windows = calendar.weekly_windows(first, last, opening_week(), tz, set(closed))
     range_start = calendar.local_instant(first, 0, tz)
     range_end = calendar.local_instant(last + timedelta(days=1), 0, tz)
 
     needed = {s.requires_capability.strip().lower() for s in services if s.requires_capability}
-    bay_query = Bay.select().where(Bay.active == True).order_by(Bay.position, Bay.id)
-    bays = [b for b in bay_query if needed <= set(calendar.split_capabilities(b.capabilities))]
+    if bay_rows is None:
+        bay_rows = sql.rows("SELECT id, capabilities, position FROM bay WHERE active ORDER BY position, id")
+    capable = []
+    for bay_id, capabilities, position in bay_rows:
+        caps = calendar.split_capabilities(capabilities)
+        if needed <= set(caps) and (bay_ids is None or bay_id in bay_ids):
+            capable.append((len(caps), position, bay_id))
     # Prefer the plainest bay that can do the job, keeping special equipment free for those who need it.
-    bays.sort(key=lambda b: (len(calendar.split_capabilities(b.capabilities)), b.position, b.id))
-    if bay_ids is not None:
-        bays = [b for b in bays if b.id in bay_ids]
+    capable.sort()
 
     now = clock.now()
     if actor.role == Role.CUSTOMER:
@@ -250,99 +370,158 @@ def load(
     else:
         earliest, last_day = now, None
 
-    by_bay: dict[int, list[Interval]] = {b.id: [] for b in bays}
-    by_mechanic: dict[int, list[Interval]] = {}
-    vehicle: list[Interval] = []
-    per_day: dict[date, int] = {}
+    by_bay: dict[int, list[tuple[int, int]]] = {bay_id: [] for _, _, bay_id in capable}
+    by_mechanic: dict[int, list[tuple[int, int]]] = {}
+    vehicle: list[tuple[int, int]] = []
     cap = int(conf["schedule.day_cap"])
-    instant = _instants()
-    for _id, bay_id, mech_id, veh_id, start_s, end_s, block_s in _window_rows(
-        range_start, range_end, exclude_appointment_id
-    ):
-        start, block_end = instant(start_s), instant(block_s)
-        if bay_id in by_bay:
-            by_bay[bay_id].append((start, block_end))
-        if mech_id is not None:
-            by_mechanic.setdefault(mech_id, []).append((start, block_end))
-        if vehicle_id is not None and veh_id == vehicle_id:
-            vehicle.append((start, instant(end_s)))
-        if cap:
-            day = start.astimezone(tz).date()
-            per_day[day] = per_day.get(day, 0) + 1
-    cap = int(conf["schedule.day_cap"])
-    full = {d for d, n in per_day.items() if cap and n >= cap}
+    need_mechanics = mechanic_id is not None or need_mechanic
+    rows = _window_rows(only or (range_start, range_end), exclude_appointment_id, vehicle_id, need_mechanics)
+    for bay_id, start, block_end, *more in rows:
+        busy = by_bay.get(bay_id)
+        if busy is not None:
+            busy.append((start, block_end))
+        if more:
+            vehicle_end, mech_id = more
+            if vehicle_end is not None:
+                vehicle.append((start, vehicle_end))
+            if mech_id is not None:
+                by_mechanic.setdefault(mech_id, []).append((start, block_end))
+    full: set[date] = set()
+    if cap and only is not None:
+        full = _full_days(first, last, tz, cap, exclude_appointment_id)
+    elif cap:
+        full = _full_days_of(rows, first, last, tz, cap)
 
     mechanics = None
-    if mechanic_id is not None or need_mechanic:
-        if mechanic_id is not None:
-            staff = [calendar.get_mechanic(mechanic_id)]
-            if not staff[0].active:
-                raise ValidationError({"mechanic": f"{staff[0].username} is deactivated"})
-        else:
-            staff = list(Staff.select().where(Staff.role == "mechanic", Staff.active == True).order_by(Staff.id))
-        ids = [s.id for s in staff]
-        hours: dict[int, list] = {}  # type: ignore[type-arg]
-        for h in MechanicHours.select().where(MechanicHours.staff.in_(ids)):
-            hours.setdefault(h.staff_id, []).append(h)
-        off: dict[int, list[Interval]] = {}
-        for t in TimeOff.select().where(
-            TimeOff.staff.in_(ids), TimeOff.start_at < range_end, TimeOff.end_at > range_start
-        ):
-            off.setdefault(t.staff_id, []).append((t.start_at, t.end_at))
-        mechanics = {}
-        for m in ids:
-            own = None
-            if m in hours:
-                own = Busy((s, e) for _, s, e in calendar.weekly_windows(first, last, _week(hours[m]), tz))
-            mechanics[m] = (own, Busy(by_mechanic.get(m, []) + off.get(m, [])))
+    if need_mechanics:
+        mechanics = _mechanics(mechanic_id, first, last, tz, range_start, range_end, by_mechanic)
 
     return Problem(
         windows=windows,
-        bays={b: Busy(v) for b, v in by_bay.items()},
+        bays={bay_id: Busy.of_seconds(by_bay[bay_id]) for _, _, bay_id in capable},
         duration=timedelta(minutes=sum(s.duration_minutes for s in services)),
         buffer=timedelta(minutes=int(conf["schedule.buffer_minutes"])),
         grid=timedelta(minutes=int(conf["schedule.slot_minutes"])),
         earliest=earliest,
         last_day=last_day,
         full_days=full,
-        vehicle_busy=Busy(vehicle),
+        vehicle_busy=Busy.of_seconds(vehicle),
         mechanics=mechanics,
         tz=tz,
     )
 
 
-def _instants():  # type: ignore[no-untyped-def]
-    """Stored UTC value (SQLite text, PostgreSQL naive datetime) -> aware UTC datetime, memoised:
-    a window's appointments share a few hundred grid times, so most rows cost one dict lookup."""
-    cache: dict[object, datetime] = {}
-    parse = Appointment.start_at.python_value
-
-    def instant(value: object) -> datetime:
-        found = cache.get(value)
-        if found is None:
-            found = cache[value] = parse(value)
-        return found
-
-    return instant
+def _midnights(first: date, last: date, tz: ZoneInfo) -> list[int]:
+    """Seconds of local midnight of each day FIRST..LAST+1 (bisect a start into its local day)."""
+    return [seconds(calendar.local_instant(first + timedelta(days=i), 0, tz)) for i in range((last - first).days + 2)]
 
 
-def _window_rows(range_start: datetime, range_end: datetime, exclude_id: int | None) -> list[tuple]:  # type: ignore[type-arg]
-    """Active appointments touching the window, as plain tuples: one raw query.
+def _full_days_of(rows: list[tuple], first: date, last: date, tz: ZoneInfo, cap: int) -> set[date]:  # type: ignore[type-arg]
+    """Days FIRST..LAST with at least CAP active appointments starting on them, counted from ROWS."""
+    bounds = _midnights(first, last, tz)
+    counts: dict[int, int] = {}
+    for row in rows:
+        i = bisect.bisect_right(bounds, row[1]) - 1
+        if 0 <= i < len(bounds) - 1:
+            counts[i] = counts.get(i, 0) + 1
+    return {first + timedelta(days=i) for i, n in counts.items() if n >= cap}
 
-    (Building ~2k peewee model rows, each parsing three timestamps, costs several times the query.)
+
+def _full_days(first: date, last: date, tz: ZoneInfo, cap: int, exclude_id: int | None) -> set[date]:
+    """Like `_full_days_of` when only part of the window's appointments were read: one count per day."""
+    full = set()
+    day = first
+    while day <= last:
+        params: list[object] = [
+            _stamp(calendar.local_instant(day, 0, tz)),
+            _stamp(calendar.local_instant(day + timedelta(days=1), 0, tz)),
+        ]
+        text = f"SELECT COUNT(*) FROM appointment WHERE start_at >= ? AND start_at < ? AND status NOT IN {_INACTIVE}"
+        if exclude_id is not None:
+            text += " AND id <> ?"
+            params.append(exclude_id)
+        if sql.rows(text, params)[0][0] >= cap:
+            full.add(day)
+        day += timedelta(days=1)
+    return full
+
+
+def _mechanics(
+    mechanic_id: int | None,
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+    range_start: datetime,
+    range_end: datetime,
+    by_mechanic: dict[int, list[tuple[int, int]]],
+) -> dict[int, tuple[Busy | None, Busy]]:
+    """Each candidate mechanic's working windows (None: the shop's hours) and busy time (jobs, time off)."""
+    if mechanic_id is not None:
+        staff = [calendar.get_mechanic(mechanic_id)]
+        if not staff[0].active:
+            raise ValidationError({"mechanic": f"{staff[0].username} is deactivated"})
+    else:
+        staff = list(Staff.select().where(Staff.role == "mechanic", Staff.active == True).order_by(Staff.id))
+    ids = [s.id for s in staff]
+    hours: dict[int, list] = {}  # type: ignore[type-arg]
+    for h in MechanicHours.select().where(MechanicHours.staff.in_(ids)):
+        hours.setdefault(h.staff_id, []).append(h)
+    busy: dict[int, list[tuple[int, int]]] = {m: list(by_mechanic.get(m, [])) for m in ids}
+    for t in TimeOff.select().where(TimeOff.staff.in_(ids), TimeOff.start_at < range_end, TimeOff.end_at > range_start):
+        busy[t.staff_id].append((seconds(t.start_at), seconds(t.end_at)))
+    mechanics: dict[int, tuple[Busy | None, Busy]] = {}
+    for m in ids:
+        own = None
+        if m in hours:
+            own = Busy((s, e) for _, s, e in calendar.weekly_windows(first, last, _week(hours[m]), tz))
+        mechanics[m] = (own, Busy.of_seconds(busy[m]))
+    return mechanics
+
+
+_INACTIVE = "(" + ", ".join(f"'{s}'" for s in INACTIVE_STATUSES) + ")"
+
+
+def _stamp(instant: datetime) -> object:
+    return Appointment.start_at.db_value(instant)
+
+
+def _epoch(column: str) -> str:
+    """SQL for COLUMN (a stored UTC instant) as whole seconds since the epoch."""
+    if is_postgres():
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
+
+
+def _window_rows(
+    span: tuple[datetime, datetime],
+    exclude_id: int | None,
+    vehicle_id: int | None,
+    mechanics: bool,
+) -> list[tuple]:  # type: ignore[type-arg]
+    """Active appointments whose occupied time [start, block end) overlaps SPAN: one plain query.
+
+    Rows are (bay id, start, block end[, the car's end or None, mechanic id]) in whole seconds;
+    the last two columns only when a car or a mechanic is involved. The database turns the times
+    into integers: parsing them in Python, or building peewee rows, cost several times the query.
+    No appointment spans two days (the database refuses it), so the rows all start after
+    span start - MAX_SPAN: a bounded range on the start_at index, however long the history.
     """
-    field = Appointment.start_at
-    p = "%s" if is_postgres() else "?"
-    sql = (
-        "SELECT id, bay_id, mechanic_id, vehicle_id, start_at, end_at, block_end_at FROM appointment"
-        f" WHERE start_at < {p} AND start_at > {p} AND block_end_at > {p}"
-        " AND status NOT IN ('cancelled', 'no_show')"
+    columns = f"bay_id, {_epoch('start_at')}, {_epoch('block_end_at')}"
+    params: list[object] = []
+    if vehicle_id is not None or mechanics:
+        columns += f", CASE WHEN vehicle_id = ? THEN {_epoch('end_at')} END, mechanic_id"
+        params.append(vehicle_id if vehicle_id is not None else 0)
+    text = (
+        f"SELECT {columns} FROM appointment WHERE start_at < ? AND start_at > ? AND block_end_at > ?"
+        f" AND status NOT IN {_INACTIVE}"
     )
-    params = [field.db_value(range_end), field.db_value(range_start - MAX_SPAN), field.db_value(range_start)]
+    params += [_stamp(span[1]), _stamp(span[0] - MAX_SPAN), _stamp(span[0])]
     if exclude_id is not None:
-        sql += f" AND id <> {p}"
+        text += " AND id <> ?"
         params.append(exclude_id)
-    return Appointment._meta.database.execute_sql(sql, params).fetchall()
+    return sql.rows(text, params)
 
 
 def _check_days(days: int) -> int:

@@ -11,6 +11,7 @@ as its first occurrence.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from peewee import IntegrityError
 
 from shop import audit, clock, settings
 from shop.auth import SYSTEM, Actor, Role, require
-from shop.db import transaction
+from shop.db import is_postgres, transaction
 from shop.errors import ConfigError, Conflict, FieldErrors, NotFound, ValidationError
 from shop.models import Bay, Closure, MechanicHours, OpeningHours, Staff, TimeOff
 
@@ -97,8 +98,13 @@ def parse_weekdays(text: str, field: str = "day") -> list[int]:
     return sorted(set(days))
 
 
+@functools.lru_cache(maxsize=8192)
 def local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
-    """The UTC instant of wall time MINUTE on local DAY (24:00 is next midnight; gaps move forward)."""
+    """The UTC instant of wall time MINUTE on local DAY (24:00 is next midnight; gaps move forward).
+
+    Memoised: a pure function of the time zone rules, and availability asks for the same days'
+    opening times over and over (60 days × their intervals on every call).
+    """
     extra, minute = divmod(minute, 1440)
     day = day + timedelta(days=extra)
     naive = datetime.combine(day, time(minute // 60, minute % 60))
@@ -258,15 +264,22 @@ def holiday_names(first: date, last: date, country: str, subdivision: str = "") 
     """Public holidays between FIRST and LAST from the `holidays` package (empty when COUNTRY is '')."""
     if not country:
         return {}
+    table = _holiday_table(country, subdivision, first.year, last.year)
+    return {d: name for d, name in table if first <= d <= last}
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_table(country: str, subdivision: str, first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
+    """The package's holidays of those years, computed once per process (they are fixed rules)."""
     import holidays
 
     try:
         table = holidays.country_holidays(
-            country, subdiv=subdivision or None, years=range(first.year, last.year + 1), language="en_US"
+            country, subdiv=subdivision or None, years=range(first_year, last_year + 1), language="en_US"
         )
     except NotImplementedError as exc:
         raise ConfigError(f"schedule.holidays_subdivision: {exc}") from None
-    return {d: name for d, name in sorted(table.items()) if first <= d <= last}
+    return tuple(sorted(table.items()))
 
 
 # ---------------------------------------------------------------- bays
@@ -523,10 +536,14 @@ def weekly_windows(
 def closed_days(first: date, last: date, country: str = "", subdivision: str = "") -> dict[date, str]:
     """Local days the shop is shut between FIRST and LAST (closures, then holidays), with the reason."""
     out: dict[date, str] = dict(holiday_names(first, last, country, subdivision))
-    rows = Closure.select().where(Closure.end_date >= first, Closure.start_date <= last)
-    for row in rows:
-        day, end = max(_as_date(row.start_date), first), min(_as_date(row.end_date), last)
+    p = "%s" if is_postgres() else "?"
+    rows = Closure._meta.database.execute_sql(
+        f"SELECT start_date, end_date, reason FROM closure WHERE end_date >= {p} AND start_date <= {p}",
+        (first.isoformat(), last.isoformat()),
+    ).fetchall()  # a plain query: availability reads this on every call
+    for start_date, end_date, reason in rows:
+        day, end = max(_as_date(start_date), first), min(_as_date(end_date), last)
         while day <= end:
-            out[day] = row.reason
+            out[day] = reason
             day += timedelta(days=1)
     return out
