@@ -56,6 +56,8 @@ NOTICES = {
     "password_reset": "Your new password is set. Please log in.",
     "password_changed": "Your password is changed. Other devices have been logged out.",
     "profile_saved": "Your contact details are saved.",
+    "email_link_sent": "We have sent a link to your new address. Open it to finish the change.",
+    "email_changed": "Your e-mail address is changed. Use the new one to log in from now on.",
     "car_added": "Your car is added.",
     "car_saved": "Your car is saved.",
     "booked": "Your appointment is booked. A confirmation is on its way by e-mail.",

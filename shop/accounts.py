@@ -18,6 +18,9 @@ these functions.
   reply to a failure never depends on whether the e-mail has an account.
 - Verification and reset links carry single-use random tokens, stored hashed, that expire
   (48 hours and 1 hour). The reply to a reset request is the same whether the account exists.
+- A logged-in customer changes their e-mail (the log-in) with their password; the new address
+  must prove itself through a link of the same kind (24 hours, single use, the newest request
+  only) and the old address is told. Nothing changes until the link is used.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from shop.auth import (
 )
 from shop.db import database, is_postgres, transaction
 from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
-from shop.event_types import CustomerAccountCreated, PasswordResetRequested
+from shop.event_types import CustomerAccountCreated, EmailChangeRequested, PasswordResetRequested
 from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession
 from shop.models import Customer as CustomerRow
 from shop.notifications import preferences
@@ -57,6 +60,11 @@ ADDRESS_FREE_FAILURES = 19  # one address trying many e-mails
 VERIFY_LIFETIME = timedelta(hours=48)
 RESET_LIFETIME = timedelta(hours=1)
 RESET_RESEND_GAP = timedelta(minutes=2)
+EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
+EMAIL_CHANGE_GAP = timedelta(minutes=1)
+# The same words whoever holds the address: nothing about the other account or customer.
+EMAIL_TAKEN = "is already used by another account here; if it is yours, please call the shop"
+EMAIL_TAKEN_LATER = "has been taken by another account since the link was sent. Please ask for a new change."
 ANONYMOUS_LIFETIME = timedelta(hours=2)
 TOUCH_EVERY = timedelta(seconds=60)
 MAX_PASSWORD = 1024
@@ -410,7 +418,7 @@ def _use_token(token: str, purpose: str) -> AccountToken:
         else None
     )
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
-        what = "confirmation" if purpose == "verify" else "password reset"
+        what = {"verify": "confirmation", "reset": "password reset", "email": "e-mail change"}[purpose]
         raise ValidationError({"token": f"This {what} link is invalid, used or expired. Please ask for a new one."})
     return row
 
@@ -560,6 +568,138 @@ def change_password(actor: Actor, current: str, new: str) -> Session:
 
 
 # ---------------------------------------------------------------------------------------------
+# Changing the e-mail address (the log-in): proven by a link to the new address
+
+
+def _address_taken(email: str, customer_id: int) -> bool:
+    """Whether another account or another customer record already uses EMAIL."""
+    other_account = CustomerAccount.select().where(
+        CustomerAccount.email == email, CustomerAccount.customer != customer_id
+    )
+    other_customer = CustomerRow.select().where(CustomerRow.email == email, CustomerRow.id != customer_id)
+    return other_account.exists() or other_customer.exists()
+
+
+def mask_email(email: str) -> str:
+    """'m•••@example.org': enough for the owner to recognise an address, not to learn it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@dataclass(frozen=True)
+class PendingEmail:
+    """A change of address waiting for its link to be opened."""
+
+    new_email: str
+    expires_at: datetime
+
+
+def pending_email_change(actor: Actor) -> PendingEmail | None:
+    account = _own_account(actor)
+    row = (
+        AccountToken.select()
+        .where(
+            AccountToken.account == account.id,
+            AccountToken.purpose == "email",
+            AccountToken.used_at.is_null(),
+            AccountToken.expires_at > clock.now(),
+        )
+        .order_by(AccountToken.id.desc())
+        .first()
+    )
+    return PendingEmail(row.new_email, row.expires_at) if row is not None else None
+
+
+@transaction
+def request_email_change(actor: Actor, new_email: str, password: str) -> PendingEmail:
+    """Send a confirmation link to NEW_EMAIL and a notice to the current address; nothing changes yet.
+
+    The current password is required (a session left open elsewhere must not be enough to take
+    over the account). An address that another account or customer record uses is refused with
+    the same words whoever holds it. Asking again replaces the earlier link; at most one request
+    per `EMAIL_CHANGE_GAP`, so the form cannot be used to flood somebody's mailbox.
+    """
+    account = _own_account(actor)
+    errors = FieldErrors()
+    email = None
+    if not (new_email or "").strip():
+        errors.add("email", "please enter the new address")
+    else:
+        try:
+            email = normalise_email(new_email)
+        except ValidationError as exc:
+            errors.add("email", exc.fields.get("email", "is not a valid e-mail address"))
+    if len(password or "") > MAX_PASSWORD or not verify_password(account.password_hash, password or ""):
+        errors.add("password", "is not your current password")
+    errors.raise_if_any()
+    assert email is not None
+    if email == account.email:
+        raise ValidationError({"email": "is already the address of your account"})
+    if _address_taken(email, account.customer_id):
+        raise ValidationError({"email": EMAIL_TAKEN})
+    now = clock.now()
+    recent = AccountToken.select().where(
+        AccountToken.account == account.id,
+        AccountToken.purpose == "email",
+        AccountToken.created_at > now - EMAIL_CHANGE_GAP,
+    )
+    if recent.exists():
+        raise ValidationError({"email": "we have just sent a link; please wait a minute before asking again"})
+    AccountToken.update(used_at=now).where(
+        AccountToken.account == account.id, AccountToken.purpose == "email", AccountToken.used_at.is_null()
+    ).execute()
+    token = secrets.token_urlsafe(32)
+    AccountToken.create(
+        token_hash=_digest(token),
+        account=account.id,
+        purpose="email",
+        new_email=email,
+        created_at=now,
+        expires_at=now + EMAIL_CHANGE_LIFETIME,
+    )
+    audit.record(actor, "account.email_change_requested", "customer_account", account.id)
+    events.publish(
+        EmailChangeRequested(customer_id=account.customer_id, old_email=account.email, new_email=email, token=token)
+    )
+    return PendingEmail(email, now + EMAIL_CHANGE_LIFETIME)
+
+
+def check_email_change_token(token: str) -> str:
+    """The new address a still-good change link would set; ValidationError (field ``token``) otherwise."""
+    return _use_token(token, "email").new_email
+
+
+@transaction
+def confirm_email_change(token: str) -> Account:
+    """Open the link: the account's log-in and the customer's e-mail become the new address.
+
+    The link works once; it is refused when expired, replaced by a newer request, or when the
+    address was taken by somebody else since it was sent (then the customer must ask again).
+    """
+    row = _use_token(token, "email")
+    account = CustomerAccount.get_by_id(row.account_id)
+    now = clock.now()
+    row.used_at = now
+    row.save()
+    email = row.new_email
+    if _address_taken(email, account.customer_id):
+        raise ValidationError({"token": f"{mask_email(email)} {EMAIL_TAKEN_LATER}"})
+    old = account.email
+    account.email = email
+    if account.email_verified_at is None:
+        account.email_verified_at = now
+    try:
+        with database.atomic():  # a concurrent change to the same address loses here, not with a 500
+            account.save()
+            customers.edit_customer(account.customer_id, force=True, actor=SYSTEM, email=email)
+    except (IntegrityError, Conflict):
+        raise ValidationError({"token": f"{mask_email(email)} {EMAIL_TAKEN_LATER}"}) from None
+    _clear_throttle(old)
+    audit.record(_actor(account), "account.email_changed", "customer_account", account.id)
+    return _account_out(account)
+
+
+# ---------------------------------------------------------------------------------------------
 # Profile
 
 
@@ -586,7 +726,7 @@ def update_profile(
     channel: str | None = None,
     reminders: bool | None = None,
 ) -> customers.Customer:
-    """The customer edits their own contact details and message preferences (the e-mail is the log-in and stays)."""
+    """The customer edits their own contact details and message preferences (the e-mail: `request_email_change`)."""
     account = _own_account(actor)
     errors = FieldErrors()
     errors.check("name", customers.parse_name, name)

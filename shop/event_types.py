@@ -54,3 +54,13 @@ class PasswordResetRequested:
     customer_id: int
     email: str
     token: str  # the link is {portal}/reset?token=TOKEN
+
+
+@dataclass(frozen=True)
+class EmailChangeRequested:
+    """A customer asked to change their log-in address: a link goes to the new one, a notice to the old."""
+
+    customer_id: int
+    old_email: str
+    new_email: str
+    token: str  # the link is {portal}/account/email/confirm?token=TOKEN

@@ -11,7 +11,7 @@ import webtest
 
 from customer_site import create_app
 from shop import accounts, events
-from shop.event_types import CustomerAccountCreated, PasswordResetRequested
+from shop.event_types import CustomerAccountCreated, EmailChangeRequested, PasswordResetRequested
 
 PASSWORD = "correct horse battery"
 
@@ -22,12 +22,16 @@ class Mailbox:
 
     created: list[CustomerAccountCreated] = field(default_factory=list)
     resets: list[PasswordResetRequested] = field(default_factory=list)
+    email_changes: list[EmailChangeRequested] = field(default_factory=list)
 
     def verify_token(self, email: str) -> str:
         return [e.token for e in self.created if e.email == email][-1]
 
     def reset_token(self, email: str) -> str:
         return [e.token for e in self.resets if e.email == email][-1]
+
+    def email_change_token(self, new_email: str) -> str:
+        return [e.token for e in self.email_changes if e.new_email == new_email][-1]
 
 
 _box: Mailbox | None = None
@@ -43,11 +47,17 @@ def _on_reset(event: PasswordResetRequested) -> None:
         _box.resets.append(event)
 
 
+def _on_email_change(event: EmailChangeRequested) -> None:
+    if _box is not None:
+        _box.email_changes.append(event)
+
+
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     global _box
     events.subscribe(CustomerAccountCreated)(_on_created)
     events.subscribe(PasswordResetRequested)(_on_reset)
+    events.subscribe(EmailChangeRequested)(_on_email_change)
     _box = Mailbox()
     yield _box
     _box = None

@@ -69,3 +69,20 @@ def test_portal_sign_up_and_reset_mail_verification_and_reset_links(smtp) -> Non
     assert "https://portal.example/verify?token=" in texts["Welcome to Kessler"]
     assert "https://portal.example/reset?token=" in texts["Reset your Kessler password"]
     assert all(r.rcpt_tos == ["mia@example.com"] for r in smtp.received)
+
+
+def test_an_email_change_mails_the_link_to_the_new_address_and_a_notice_to_the_old(smtp) -> None:
+    accounts.sign_up("Mia Roth", "mia@example.com", "+49 30 5550199", "a-long-password-1")
+    [token_mail] = outbox.list_messages(kind="account_created")
+    token = get_body(token_mail.id).body_text.split("verify?token=")[1].split()[0]
+    verified = accounts.verify_email(token)
+    accounts.request_email_change(verified.actor(), "mia.roth@example.org", "a-long-password-1")
+    assert send_due().sent == 3
+    by_subject = {r.message["Subject"]: r for r in smtp.received}
+    link = by_subject["Confirm your new e-mail address for Kessler"]
+    notice = by_subject["Your Kessler account: change of e-mail address requested"]
+    assert link.rcpt_tos == ["mia.roth@example.org"] and notice.rcpt_tos == ["mia@example.com"]
+    assert "https://portal.example/account/email/confirm?token=" in link.message.get_body(("plain",)).get_content()
+    notice_text = notice.message.get_body(("plain",)).get_content()
+    assert "m•••@example.org" in notice_text and "token" not in notice_text
+    assert "https://portal.example/account/password" in notice_text

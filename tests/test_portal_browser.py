@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from shop import catalog, settings
+from shop.auth import Actor, Role
 from shop.db import close_database, open_database
 from shop.scheduling import calendar
 from tests.conftest import ROOT, missing
@@ -290,8 +291,11 @@ def history(server: str, mailbox: Mailbox, anna) -> dict[str, object]:  # type: 
     quotes.add_line(draft.id, "service", service=anna["oil"])
     quote = quotes.send(draft.id)
     accounts.request_password_reset("anna@example.com")
+    me = Actor(role=Role.CUSTOMER, name="anna@example.com", customer_id=anna["customer"])
+    accounts.request_email_change(me, "anna.berg@example.org", PASSWORD)
     return {**anna, "done": done.id, "invoice": invoice.id, "quote": quote.id,
-            "reset": mailbox.reset_token("anna@example.com")}  # fmt: skip
+            "reset": mailbox.reset_token("anna@example.com"),
+            "email": mailbox.email_change_token("anna.berg@example.org")}  # fmt: skip
 
 
 def test_logged_out_pages_pass_axe(server: str, tab, history) -> None:  # type: ignore[no-untyped-def]
@@ -301,6 +305,8 @@ def test_logged_out_pages_pass_axe(server: str, tab, history) -> None:  # type: 
         (f"/reset?token={history['reset']}", "21-reset"),
         ("/reset?token=bad", "22-reset-bad"),
         ("/reviews", "23-reviews-empty"),
+        (f"/account/email/confirm?token={history['email']}", "38-email-confirm"),
+        ("/account/email/confirm?token=bad", "39-email-confirm-bad"),
         ("/no-such-page", "18-not-found"),
     ]:
         page.goto(server + path)
@@ -316,9 +322,14 @@ def test_account_pages_pass_axe_with_their_error_states(server: str, tab, histor
         ("/account/password", "25-password"),
         ("/cars", "26-cars"),
         (f"/cars/{history['car']}", "27-car-edit"),
+        ("/account/email", "40-email-change"),
     ]:
         page.goto(server + path)
         checker.check(page, name)
+    page.goto(server + "/account/email")
+    page.get_by_label("New e-mail address").fill("not an address")
+    page.get_by_role("button", name="Send confirmation link").click()
+    checker.check(page, "41-email-change-errors")
     page.goto(server + "/account/password")
     page.get_by_label("Current password").fill("wrong")
     page.get_by_role("button", name="Change password").click()

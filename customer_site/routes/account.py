@@ -25,6 +25,18 @@ def client_address() -> str | None:
     return request.environ.get("REMOTE_ADDR")
 
 
+def email_page(actor: Actor, **values: object) -> str:
+    """The change-of-address form, with the current address and any change still waiting for its link."""
+    pending = accounts.pending_email_change(actor)
+    return render(
+        "account_email",
+        title="Change e-mail address",
+        current=accounts.get_account(actor).email,
+        pending=pending.new_email if pending else None,
+        **values,
+    )
+
+
 def install(app: bottle.Bottle) -> None:
     @app.get("/signup")
     def signup_form() -> str:
@@ -162,6 +174,45 @@ def install(app: bottle.Bottle) -> None:
             email = accounts.get_account(actor).email
             return render("profile", title="Contact details", form=form, errors=exc.fields, email=email)
         go("/account", "profile_saved")
+        return ""
+
+    @app.get("/account/email")
+    @login_required
+    def email_form(actor: Actor) -> str:
+        no_store()
+        return email_page(actor)
+
+    @app.post("/account/email")
+    @login_required
+    def email_change(actor: Actor) -> str:
+        no_store()
+        form = form_values("email", "password")
+        try:
+            accounts.request_email_change(actor, form["email"], form["password"])
+        except ValidationError as exc:
+            return email_page(actor, form={"email": form["email"]}, errors=exc.fields)
+        go("/account/email", "email_link_sent")
+        return ""
+
+    @app.get("/account/email/confirm")
+    def email_confirm_form() -> str:
+        no_store()
+        token = request.query.getunicode("token", default="")
+        try:
+            new_email = accounts.check_email_change_token(token)
+        except ValidationError as exc:
+            return render("account_email_confirm", title="Confirm your new e-mail", token="", errors=exc.fields)
+        return render("account_email_confirm", title="Confirm your new e-mail", token=token, new_email=new_email)
+
+    @app.post("/account/email/confirm")
+    def email_confirm() -> str:
+        no_store()
+        token = request.forms.getunicode("token", default="")
+        try:
+            accounts.confirm_email_change(token)
+        except ValidationError as exc:
+            return render("account_email_confirm", title="Confirm your new e-mail", token="", errors=exc.fields)
+        go("/account" if page().actor else "/login", "email_changed")
         return ""
 
     @app.get("/account/password")

@@ -9,7 +9,7 @@
     <dt>Phone</dt><dd>{{profile.phone_display or '–'}}</dd>
     <dt>Address</dt><dd>{{profile.address or '–'}}</dd>
   </dl>
-  <p><a class="button" href="/account/profile">Edit contact details</a> <a class="button" href="/account/password">Change password</a></p>
+  <p><a class="button" href="/account/profile">Edit contact details</a> <a class="button" href="/account/email">Change e-mail</a> <a class="button" href="/account/password">Change password</a></p>
 </section>
 <section>
   <h2>My cars</h2>

@@ -3,7 +3,7 @@
 % include('_errors', anchors={'channel': 'channel-error'}, fields=('name', 'phone', 'address', 'channel'), labels={'name': 'Name', 'phone': 'Phone', 'address': 'Address', 'channel': 'Messages'})
 <form id="profile-form" method="post" action="/account/profile" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
-  <p>E-mail (your log-in): <strong>{{email}}</strong>. To change it, please call the shop.</p>
+  <p>E-mail (your log-in): <strong>{{email}}</strong>. <a href="/account/email">Change e-mail address</a></p>
 % include('_field', name='name', label='Name', autocomplete='name', required=True)
 % include('_field', name='phone', label='Phone', type='tel', autocomplete='tel', required=True)
 % include('_field', name='address', label='Address', type='textarea', autocomplete='street-address', optional=True, rows=3)

@@ -26,10 +26,11 @@ class PortalSession(BaseModel):
 class AccountToken(BaseModel):
     token_hash = TextField(unique=True)
     account = ForeignKeyField(CustomerAccount, backref="tokens", column_name="account_id")
-    purpose = TextField()
+    purpose = TextField()  # verify | reset | email
     created_at = UTCDateTimeField()
     expires_at = UTCDateTimeField()
     used_at = UTCDateTimeField(null=True)
+    new_email = TextField(null=True)  # purpose 'email': the address the link will set
 
 
 class LoginThrottle(BaseModel):

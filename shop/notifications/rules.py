@@ -24,6 +24,7 @@ from shop.event_types import (
     AppointmentRescheduled,
     AppointmentStatusChanged,
     CustomerAccountCreated,
+    EmailChangeRequested,
     InvoiceIssued,
     PasswordResetRequested,
     QuoteSent,
@@ -370,6 +371,30 @@ def on_account_created(event: CustomerAccountCreated) -> None:
         entity_id=event.customer_id,
         email_only=True,
         recipient=event.email,
+    )
+
+
+@events.subscribe(EmailChangeRequested)
+@guarded
+def on_email_change_requested(event: EmailChangeRequested) -> None:
+    """The link goes to the new address only; the old one gets a notice without it (and a masked new address)."""
+    from shop.accounts import mask_email
+
+    base = shop_values()["portal_url"]
+    common = {"entity": "customer", "entity_id": event.customer_id, "email_only": True}
+    notify(
+        "email_change_confirm",
+        event.customer_id,
+        {"email": event.new_email, "confirm_url": f"{base}/account/email/confirm?token={event.token}"},
+        recipient=event.new_email,
+        **common,  # type: ignore[arg-type]
+    )
+    notify(
+        "email_change_notice",
+        event.customer_id,
+        {"email": event.old_email, "new_email_hint": mask_email(event.new_email)},
+        recipient=event.old_email,
+        **common,  # type: ignore[arg-type]
     )
 
 

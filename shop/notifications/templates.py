@@ -70,6 +70,16 @@ KINDS: dict[str, Kind] = {
         Kind("account_created", "Welcome to the customer portal", (*COMMON, "email", "verify_url")),
         Kind("password_reset", "Portal password reset link", (*COMMON, "email", "reset_url")),
         Kind(
+            "email_change_confirm",
+            "Link to confirm a new portal e-mail address (sent to the new address)",
+            (*COMMON, "email", "confirm_url"),
+        ),
+        Kind(
+            "email_change_notice",
+            "Notice to the old address that a change of e-mail was asked for",
+            (*COMMON, "email", "new_email_hint"),
+        ),
+        Kind(
             "service_due",
             "Your car is due for a service (from its history and mileage)",
             (*COMMON, "car", "service", "last_done", "last_mileage", "reason", "booking_url"),
