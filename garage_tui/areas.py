@@ -44,6 +44,7 @@ AREAS: list[Area] = [
     Area("jobs", "Jobs", "f5", _any("job.read"), "jobs", "JobsPane"),
     Area("parts", "Parts", "f6", _any("inventory.read"), "parts", "PartsPane"),
     Area("billing", "Billing", "f7", _any("invoice.read"), "billing", "BillingPane"),
+    Area("reviews", "Reviews", "f8", _any("review.write"), "reviews", "ReviewsPane"),
     Area("admin", "Admin", "f9", _any("settings.write", "staff.write"), "admin", "AdminPane"),
     Area("reports", "Reports", "f10", _any("report.read"), "reports", "ReportsPane"),
 ]

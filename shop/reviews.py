@@ -4,9 +4,11 @@
 - A rating of 1-3 goes to the shop as private feedback first: staff read and answer it
   (`reply`); it is published only if the customer asked for that and staff then `publish` it.
 - Without consent a review stays private whatever the rating.
-- Staff may `hide` a published review (and `publish` it again if the customer consented).
+- Staff may `hide` a published review (it stays stored) and `unhide` it: it is published again
+  when the customer agreed and a low rating has been answered, else it goes back to private.
 
-Staff functions (TUI/CLI): `list_reviews`, `get_review`, `reply`, `publish`, `hide`, `summary`.
+Staff functions (TUI/CLI): `list_reviews`, `review_counts`, `get_review`, `reply`, `publish`, `hide`,
+`unhide`, `summary`.
 Customer functions (portal): `submit_review`, `review_for_appointment`. Public: `published`, `summary`.
 """
 
@@ -54,6 +56,16 @@ class ReviewInfo:
     @property
     def needs_answer(self) -> bool:
         return self.rating < PUBLISH_FROM and not self.reply
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """How many reviews are in each state: what the staff's review list shows at its top."""
+
+    published: int
+    private: int
+    hidden: int
+    unanswered: int  # low ratings still waiting for the shop's reply (any state)
 
 
 @dataclass(frozen=True)
@@ -184,6 +196,19 @@ def list_reviews(
     return [_out(r, r.customer.name) for r in query.limit(limit)]
 
 
+def review_counts(actor: Actor = SYSTEM) -> ReviewCounts:
+    """Staff: the number of reviews per state and of low ratings still waiting for an answer."""
+    require(actor, "review.read")
+    per_status = dict(Review.select(Review.status, fn.COUNT(Review.id)).group_by(Review.status).tuples())
+    unanswered = Review.select().where(Review.rating < PUBLISH_FROM, Review.reply == "").count()
+    return ReviewCounts(
+        int(per_status.get("published", 0)),
+        int(per_status.get("private", 0)),
+        int(per_status.get("hidden", 0)),
+        int(unanswered),
+    )
+
+
 def _get(review_id: int) -> Review:
     row = Review.get_or_none(Review.id == review_id)
     if row is None:
@@ -233,11 +258,28 @@ def publish(review_id: int, actor: Actor = SYSTEM) -> ReviewInfo:
 
 @transaction
 def hide(review_id: int, reason: str = "", actor: Actor = SYSTEM) -> ReviewInfo:
-    """Staff take a review off the portal (it stays stored)."""
+    """Staff take a published review off the portal (it stays stored; `unhide` brings it back)."""
     require(actor, "review.write")
     row = _get(review_id)
+    if row.status != "published":
+        raise Conflict(f"review #{review_id} is {row.status}, not published: there is nothing to hide")
     row.status = "hidden"
     row.updated_at = clock.now()
     row.save()
     audit.record(actor, "review.hide", "review", row.id, reason=reason.strip())
+    return _out(row)
+
+
+@transaction
+def unhide(review_id: int, actor: Actor = SYSTEM) -> ReviewInfo:
+    """Undo `hide`: published again if the customer agreed (and a low rating was answered), else private."""
+    require(actor, "review.write")
+    row = _get(review_id)
+    if row.status != "hidden":
+        raise Conflict(f"review #{review_id} is {row.status}, not hidden")
+    may_publish = row.publish_requested and (row.rating >= PUBLISH_FROM or bool(row.reply))
+    row.status = "published" if may_publish else "private"
+    row.updated_at = clock.now()
+    row.save()
+    audit.record(actor, "review.unhide", "review", row.id, status=row.status)
     return _out(row)

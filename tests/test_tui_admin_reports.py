@@ -1,9 +1,10 @@
-"""The TUI's Reports area and the admin Schedule, Services and Outbox tabs (Pilot, SQLite fixture shop)."""
+"""The TUI's Reports area and the admin Schedule, Mechanics, Services and Outbox tabs (Pilot, SQLite fixture shop)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from garage_tui.app import GarageApp
@@ -289,5 +290,96 @@ def test_reports_snapshot(tui_shop, frozen_clock, snap_compare) -> None:
         pilot.app.screen.query_one("#report-to", Input).value = "2026-11-30"
         await pilot.click("#report-show")
         await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SIZE, run_before=run_before)
+
+
+# ---------------------------------------------------------------- mechanics' hours and time off
+
+
+async def test_admin_sets_a_mechanics_hours_with_field_errors_and_returns_him_to_shop_hours(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
+        assert cells(table) == [["Max Mechanic", "max", "the shop's opening hours"]]
+        assert cells(app.screen.query_one("#mechanic-hours-table", DataTable))[0] == ["Mon", "shop hours"]
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.field_widget("day").value == "mon"
+        form.field_widget("day").value = "mon-fry"
+        form.field_widget("hours").value = "17:00-08:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.error_text("day") == "'fry' is not a weekday (mon..sun)"
+        assert form.error_text("hours") == "'17:00-08:00' ends before it starts"
+        form.field_widget("day").value = "mon-fri"
+        form.field_widget("hours").value = "07:00-12:00,12:30-16:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert cells(table)[0][2] == "Mon-Fri 07:00-12:00, 12:30-16:00"
+        week = cells(app.screen.query_one("#mechanic-hours-table", DataTable))
+        assert week[0] == ["Mon", "07:00-12:00, 12:30-16:00"] and week[5] == ["Sat", "off"]
+        assert calendar.mechanic_hours("max")[0].days[4].intervals == ("07:00-12:00", "12:30-16:00")
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert calendar.mechanic_hours("max")[0].uses_shop_hours
+        assert cells(table)[0][2] == "the shop's opening hours"
+
+
+async def test_admin_adds_and_removes_time_off(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.field_widget("mechanic").value == str(tui_shop.mechanic.id)
+        form.field_widget("start").value = "2026-12-21"
+        form.field_widget("end").value = "2026-12-20 12:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.error_text("end") == "must be after the start"
+        form.field_widget("end").value = "2026-12-23"
+        form.field_widget("reason").value = "holiday"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        off = app.screen.query_one("#time-off-table", DataTable)
+        assert cells(off) == [["Max Mechanic", "2026-12-21", "2026-12-23", "holiday"]]
+        off.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        assert cells(off) == [] and calendar.list_time_off() == []
+
+
+async def test_front_desk_cannot_open_admin_or_change_mechanics_hours(tui_shop) -> None:
+    from shop.errors import Forbidden
+
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query("#pane-admin")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert any("Admin is not available to your role" in str(n.message) for n in app._notifications)
+    with pytest.raises(Forbidden):
+        calendar.set_mechanic_hours("max", "mon", "08:00-12:00", actor=tui_shop.mechanic.actor())
+
+
+def test_admin_mechanics_snapshot(tui_shop, snap_compare) -> None:
+    calendar.set_mechanic_hours("max", "mon-thu", "07:00-12:00,12:30-16:00")
+    calendar.set_mechanic_hours("max", "fri", "07:00-13:00")
+    calendar.add_time_off("max", "2026-12-21", "2026-12-23", "holiday")
+    calendar.add_time_off("max", "2026-11-25 13:00", "2026-11-25 16:00", "dentist")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
 
     assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SIZE, run_before=run_before)

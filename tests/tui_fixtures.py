@@ -115,3 +115,30 @@ def tui_parts(tui_shop: TuiShop) -> TuiShop:
     inventory.receive("BRK-PAD-F", "1")
     inventory.receive("WIP-600", "8")
     return tui_shop
+
+
+@dataclass(frozen=True)
+class TuiReviews:
+    shop: TuiShop
+    good: int  # Anna: 5 stars, published
+    low: int  # Bernd: 2 stars, private, wants it published once answered
+
+
+@pytest.fixture
+def tui_reviews(tui_day: TuiDay) -> TuiReviews:
+    """Both of today's appointments completed and reviewed: a published 5 and a private 2 waiting for an answer."""
+    from shop import booking, jobs, reviews
+    from shop.auth import Actor, Role
+
+    made = []
+    for appointment_id, rating, comment in (
+        (tui_day.anna_appointment, 5, "Quick and friendly, car ready on time."),
+        (tui_day.bernd_appointment, 2, "Waited an hour past the agreed time and nobody called."),
+    ):
+        job = jobs.check_in(appointment_id)
+        jobs.set_status(job.id, "in_progress")
+        jobs.set_status(job.id, "completed")
+        customer_id = booking.get_appointment(appointment_id).customer_id
+        who = Actor(Role.CUSTOMER, "customer", customer_id=customer_id)
+        made.append(reviews.submit_review(appointment_id, rating, comment, publish=True, actor=who).id)
+    return TuiReviews(tui_day.shop, made[0], made[1])

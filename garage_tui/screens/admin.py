@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from garage_tui.screens.admin_catalog import CatalogSection
-from garage_tui.screens.admin_outbox import OutboxSection
-from garage_tui.screens.admin_schedule import ScheduleSection
+from garage_tui.screens.admin_catalog import CatalogSection, ServiceTable
+from garage_tui.screens.admin_mechanics import MechanicHoursTable, MechanicsSection, MechanicTable, TimeOffTable
+from garage_tui.screens.admin_outbox import OutboxSection, OutboxTable
+from garage_tui.screens.admin_schedule import BayTable, ClosureTable, HoursTable, ScheduleSection
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, Section, add_columns
 from shop import settings, staff
@@ -21,6 +22,7 @@ ROLE_OPTIONS = [("Admin", "admin"), ("Front desk", "front_desk"), ("Mechanic", "
 
 
 class SettingsSection(Section):
+    HELP_TITLE: ClassVar[str] = "Admin › Settings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit setting"),
         Binding("ctrl+r", "reload", "Reload"),
@@ -79,6 +81,7 @@ class SettingsSection(Section):
 
 
 class StaffSection(Section):
+    HELP_TITLE: ClassVar[str] = "Admin › Staff"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add staff"),
         Binding("o", "role", "Change role"),
@@ -175,7 +178,19 @@ class AdminPane(AreaPane):
         ("Add staff member", "Create a login for a new colleague", "add_staff"),
         ("Edit shop settings", "Shop name, address, time zone, tax rate ...", "open_settings"),
     ]
-    HELP_PARTS: ClassVar[list[type]] = [SettingsSection, StaffSection]
+    # Every tab's keys, for the help screen (F1); tabs whose tables share a key are told apart by HELP_TITLE.
+    HELP_PARTS: ClassVar[list[type]] = [
+        SettingsSection,
+        StaffSection,
+        HoursTable,
+        ClosureTable,
+        BayTable,
+        MechanicTable,
+        MechanicHoursTable,
+        TimeOffTable,
+        ServiceTable,
+        OutboxTable,
+    ]
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="admin-tabs"):
@@ -185,6 +200,8 @@ class AdminPane(AreaPane):
                 yield StaffSection()
             with TabPane("Schedule", id="admin-schedule"):
                 yield ScheduleSection()
+            with TabPane("Mechanics", id="admin-mechanics"):
+                yield MechanicsSection()
             with TabPane("Services", id="admin-catalog"):
                 yield CatalogSection()
             with TabPane("Outbox", id="admin-outbox"):

@@ -20,6 +20,7 @@ from shop.catalog import Category, ServiceItem
 
 
 class ServiceTable(PaneTable):
+    HELP_TITLE: ClassVar[str] = "Admin › Services"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "forward('add_service')", "Add service"),
         Binding("e", "forward('edit_service')", "Edit service"),

@@ -20,6 +20,7 @@ STATUS_OPTIONS = [("all", "all"), *[(s, s) for s in STATUSES]]
 
 
 class OutboxTable(PaneTable):
+    HELP_TITLE: ClassVar[str] = "Admin › Outbox"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "forward('retry')", "Retry message"),
         Binding("t", "forward('test_mail')", "Send test mail"),

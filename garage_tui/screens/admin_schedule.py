@@ -20,10 +20,12 @@ from shop.scheduling.calendar import BayInfo, ClosureInfo, DayHours
 
 
 class HoursTable(PaneTable):
+    HELP_TITLE: ClassVar[str] = "Admin › Schedule"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "forward('edit_hours')", "Edit hours")]
 
 
 class ClosureTable(PaneTable):
+    HELP_TITLE: ClassVar[str] = "Admin › Schedule"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "forward('add_closure')", "Add closure"),
         Binding("x", "forward('remove_closure')", "Remove closure"),
@@ -31,6 +33,7 @@ class ClosureTable(PaneTable):
 
 
 class BayTable(PaneTable):
+    HELP_TITLE: ClassVar[str] = "Admin › Schedule"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "forward('add_bay')", "Add bay"),
         Binding("e", "forward('edit_bay')", "Edit bay"),
