@@ -57,6 +57,7 @@ async def test_login_with_right_password_opens_the_main_screen_for_that_role(tui
             "jobs",
             "parts",
             "billing",
+            "reviews",
             "admin",
             "reports",
         ]
@@ -203,7 +204,18 @@ async def test_help_lists_the_keys_of_every_area_the_role_may_use(tui_shop) -> N
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         rows = cells(app.screen.query_one("#help-table", DataTable))
-        assert ["Admin", "a", "Add staff"] in rows
+        assert ["Admin › Staff", "a", "Add staff"] in rows
+        for tab_key in (
+            ["Admin › Schedule", "a", "Add closure"],
+            ["Admin › Schedule", "a", "Add bay"],
+            ["Admin › Mechanics", "e", "Edit working hours"],
+            ["Admin › Mechanics", "x", "Remove time off"],
+            ["Admin › Services", "a", "Add service"],
+            ["Admin › Outbox", "r", "Retry message"],
+            ["Reviews", "h", "Hide / unhide"],
+            ["Appointment", "m", "Assign mechanic"],
+        ):
+            assert tab_key in rows
         assert ["Everywhere", "F1", "Help"] in rows
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

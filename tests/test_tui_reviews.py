@@ -42,7 +42,7 @@ async def test_desk_answers_private_feedback_then_publishes_it(tui_reviews) -> N
             (str(tui_reviews.low), "Bernd Brandt", "private", "needed")
         ]
         counts = str(app.screen.query_one("#reviews-counts", Static).content)
-        assert counts.startswith("1 published · 1 private · 0 hidden · 1 waiting for an answer")
+        assert counts == "1 published · 1 private · 0 hidden · 1 to answer"
         assert "Waited an hour" in str(app.screen.query_one("#review-detail", Static).content)
         await pilot.press("p")  # not answered yet: the shop's reason, nothing changes
         await settle(pilot)

@@ -17,6 +17,7 @@ tui_shop = tui_fixtures.tui_shop
 tui_customers = tui_fixtures.tui_customers
 tui_day = tui_fixtures.tui_day
 tui_parts = tui_fixtures.tui_parts
+tui_reviews = tui_fixtures.tui_reviews
 BIG = (120, 40)
 SMALL = (80, 24)
 FOUNDATION_SETTINGS = (
@@ -254,3 +255,24 @@ def test_quote_editor(tui_documents, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(GarageApp(user=tui_documents.desk), terminal_size=BIG, run_before=run_before)
+
+
+async def open_reviews_all(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Reviews (F8) with every review listed, the private feedback highlighted."""
+    from textual.widgets import Select
+
+    await settle(pilot)
+    await pilot.press("f8")
+    await settle(pilot)
+    pilot.app.screen.query_one("#reviews-which", Select).value = "all"
+    await settle(pilot)
+    pilot.app.screen.query_one("#reviews-table", DataTable).focus()
+    await settle(pilot)
+
+
+def test_reviews(tui_reviews, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_reviews.shop.desk), terminal_size=BIG, run_before=open_reviews_all)
+
+
+def test_reviews_small(tui_reviews, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_reviews.shop.desk), terminal_size=SMALL, run_before=open_reviews_all)

@@ -130,7 +130,7 @@ class ReviewsPane(AreaPane):
             table.move_cursor(row=list(self.rows).index(str(selected.id)))
         self.query_one("#reviews-counts", Static).update(
             f"{counts.published} published · {counts.private} private · {counts.hidden} hidden · "
-            f"{counts.unanswered} waiting for an answer · r answers, h hides or unhides, p publishes"
+            f"{counts.unanswered} to answer"
         )
         self.show_detail()
 
