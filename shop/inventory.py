@@ -80,6 +80,7 @@ class Movement:
     job_id: int | None
     actor: str
     at: datetime
+    invoice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def _movement(row: StockMovement, sku: str) -> Movement:
         row.job_id,
         row.actor,
         row.at,
+        row.invoice_id,
     )
 
 
@@ -310,6 +312,7 @@ def _move(
     reason: str = "",
     reference: str = "",
     job_id: int | None = None,
+    invoice_id: int | None = None,
     unit_cost: Decimal | None = None,
 ) -> Movement:
     """Write one movement and its total. PART must be locked by the caller's transaction."""
@@ -333,6 +336,7 @@ def _move(
         reason=reason,
         reference=reference,
         job_id=job_id,
+        invoice_id=invoice_id,
         actor=f"{actor.role.value}:{actor.name}",
         at=now,
     )
@@ -382,6 +386,35 @@ def return_(
     moved = _move(part, "return", qty, actor, reference=reference.strip(), job_id=job_id)
     audit.record(actor, "stock.return", "part", part.id, quantity=str(qty), job_id=job_id)
     return moved
+
+
+def move_for_invoice(
+    part_id: int, quantity: Decimal, invoice_id: int, reference: str, actor: Actor = SYSTEM
+) -> Movement:
+    """Parts leaving with an issued invoice (QUANTITY < 0, a `use`) or back with its credit note (> 0, a `return`).
+
+    Only `shop.invoices` calls this, inside the transaction that issues the document and after its
+    `invoice.write` check: selling a part over the counter is the front desk's work, so it does not
+    also need the workshop's `inventory.use`. Refused, like any movement, when it would take more
+    than is on hand for a part without backorders.
+    """
+    part = _locked(part_id)
+    kind = "use" if quantity < 0 else "return"
+    moved = _move(part, kind, quantity, actor, reference=reference, invoice_id=invoice_id)
+    audit.record(actor, f"stock.{kind}", "part", part.id, quantity=str(abs(quantity)), invoice_id=invoice_id)
+    return moved
+
+
+def taken_for_invoice(invoice_id: int) -> dict[int, Decimal]:
+    """Per part id, how much the invoice has taken from stock and not yet got back (positive)."""
+    taken: dict[int, Decimal] = {}
+    for part_id, quantity in (
+        StockMovement.select(StockMovement.part, StockMovement.quantity)
+        .where(StockMovement.invoice_id == invoice_id)
+        .tuples()
+    ):
+        taken[part_id] = taken.get(part_id, ZERO) - quantity
+    return {part_id: qty for part_id, qty in taken.items() if qty > 0}
 
 
 def _signed(value: object, field: str) -> Decimal:

@@ -9,6 +9,16 @@ consecutive numbers, and a failed issue rolls its number back so no gap is left.
 An issued invoice is never edited or deleted: a mistake is corrected by a credit note (issued at
 once, with the credited lines as negative amounts), which lowers the amount due. Payments may be
 partial; paying more than is due is refused. Arithmetic follows the rounding rule in `shop.amounts`.
+
+Stock: a part leaves the shelf once. Parts a mechanic records on a job (`shop.jobs.use_part`) are
+taken then, so issuing the job's invoice takes only what the invoice bills beyond the job's net use
+of that part (an extra item sold at the desk). An invoice made from a quote takes only what it bills
+beyond the quote's accepted part lines: quoted parts are fitted on the job that the quote was
+booked for, and taken there (nothing links that job to the quote, so they cannot be counted
+against it; a quoted counter sale is taken with `garage stock use`). Everything else, a counter
+sale above all, is taken when the invoice is issued, in the issuing transaction: not enough on the
+shelf refuses the issue and leaves the draft (and the number) as they were. A credit note puts
+back, per part, what it credits up to what its invoice took and has not had back.
 """
 
 from __future__ import annotations
@@ -20,14 +30,14 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from shop import audit, clock, events, lines, settings
+from shop import audit, clock, events, inventory, lines, settings
 from shop.amounts import parse_money
 from shop.auth import SYSTEM, Actor, require
 from shop.db import lock_rows, transaction
 from shop.errors import Conflict, NotFound, ValidationError
 from shop.event_types import InvoiceIssued
 from shop.lines import Line, Totals
-from shop.models import Customer, DocumentCounter, Invoice, InvoiceLine, Payment, Quote, QuoteLine, Vehicle
+from shop.models import Customer, DocumentCounter, Invoice, InvoiceLine, JobPart, Payment, Quote, QuoteLine, Vehicle
 from shop.ops import checks
 from shop.quotes import today, vehicle_label
 
@@ -316,9 +326,50 @@ def _assign_number(row: Invoice) -> None:
     row.issued_at = clock.now()
 
 
+def _part_quantities(items: Sequence[Line]) -> dict[int, Decimal]:
+    """Per part id, the quantity the part lines among ITEMS bill."""
+    out: dict[int, Decimal] = {}
+    for line in items:
+        if line.kind == "part" and line.part_id is not None:
+            out[line.part_id] = out.get(line.part_id, ZERO) + line.quantity
+    return out
+
+
+def _taken_elsewhere(row: Invoice) -> dict[int, Decimal]:
+    """Per part id, what this invoice bills that left the shelf another way (see the module's doc)."""
+    if row.job_id is not None:
+        used: dict[int, Decimal] = {}
+        query = JobPart.select(JobPart.part, JobPart.quantity).where(JobPart.job == row.job_id)
+        for part_id, quantity in query.tuples():
+            used[part_id] = used.get(part_id, ZERO) + quantity  # returns to the shelf count negative
+        return used
+    if row.quote_id is not None:
+        quoted = lines.load(QuoteLine, "quote", row.quote_id)
+        return _part_quantities([line for line in quoted if line.decision == "accepted"])
+    return {}
+
+
+def _take_stock(row: Invoice, items: Sequence[Line], actor: Actor) -> None:
+    """Take from stock what the issued invoice bills and nothing took yet (part ids in order: no deadlock)."""
+    elsewhere = _taken_elsewhere(row)
+    for part_id, quantity in sorted(_part_quantities(items).items()):
+        extra = quantity - max(elsewhere.get(part_id, ZERO), ZERO)
+        if extra > 0:
+            inventory.move_for_invoice(part_id, -extra, row.id, f"invoice {row.number}", actor)
+
+
+def _restock(original: Invoice, note: Invoice, credited: Sequence[Line], actor: Actor) -> None:
+    """Put back what the credit note credits, per part no more than the invoice took and has not had back."""
+    taken = inventory.taken_for_invoice(original.id)
+    for part_id, quantity in sorted(_part_quantities(credited).items()):
+        back = min(quantity, taken.get(part_id, ZERO))
+        if back > 0:
+            inventory.move_for_invoice(part_id, back, original.id, f"credit note {note.number}", actor)
+
+
 @transaction
 def issue(ref: int | str, actor: Actor = SYSTEM) -> InvoiceInfo:
-    """Number the draft, freeze its totals and the car's mileage; publishes InvoiceIssued."""
+    """Number the draft, freeze its totals and the car's mileage, take its parts from stock; publishes InvoiceIssued."""
     require(actor, "invoice.write")
     row = _locked(ref)
     if row.status != "draft":
@@ -331,6 +382,7 @@ def issue(ref: int | str, actor: Actor = SYSTEM) -> InvoiceInfo:
     if totals.total < 0:
         raise ValidationError({"lines": f"the total would be {totals.total}; discounts exceed the charges"})
     _assign_number(row)
+    _take_stock(row, items, actor)
     row.due_date = row.issue_date + timedelta(days=settings.get_int("invoice.payment_days"))
     row.mileage = row.vehicle.mileage if row.vehicle_id else None
     row.status = "issued" if totals.total > 0 else "paid"
@@ -394,7 +446,10 @@ def pay(
 
 @transaction
 def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, actor: Actor = SYSTEM) -> InvoiceInfo:
-    """Issue a credit note for the given lines of an issued invoice (all lines when none are given)."""
+    """Issue a credit note for the given lines of an issued invoice (all lines when none are given).
+
+    Credited parts the invoice took from stock go back on the shelf (see the module's doc).
+    """
     require(actor, "invoice.write")
     if not (reason or "").strip():
         raise ValidationError({"reason": "a credit note needs a reason"})
@@ -427,6 +482,7 @@ def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, 
             {"line": f"crediting {-totals.total} would exceed the {left} not yet credited on {original.number}"}
         )
     _assign_number(note)
+    _restock(original, note, [by_position[p] for p in chosen], actor)
     note.mileage = original.mileage
     note.status = "issued"
     note.save()

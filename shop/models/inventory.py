@@ -34,5 +34,6 @@ class StockMovement(BaseModel):
     reason = TextField(default="")
     reference = TextField(default="")
     job_id = IntegerField(null=True)
+    invoice_id = IntegerField(null=True)  # set when an invoice took the parts (or its credit note returned them)
     actor = TextField()
     at = UTCDateTimeField()
