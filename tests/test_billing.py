@@ -26,6 +26,7 @@ def shop_data(db):  # type: ignore[no-untyped-def]
     catalog.add_category("Maintenance")
     oil_change = catalog.add_service("Oil change", "Maintenance", 30, "49.90")
     inventory.add_part("OIL", "Engine oil 5W-30", "14.90", unit_cost="6.00")
+    inventory.receive("OIL", "20")  # issuing an invoice with a part line takes it from stock
     return customer, car, oil_change
 
 
@@ -331,7 +332,6 @@ def test_pdf_shows_shop_customer_car_lines_tax_totals_and_terms(shop_data) -> No
 
     customer, car, _ = shop_data
     settings.set_many({"shop.name": "Kessler Autoservice", "invoice.footer": "IBAN DE89 3704 0044 0532 0130 00"})
-    inventory.receive("OIL", "10")  # issuing the counter sale takes its oil from stock
     doc = invoices.create_invoice(customer.id, car.id)
     invoices.add_line(doc.id, "service", service="Oil change")
     invoices.add_line(doc.id, "part", part="OIL", quantity="4.5")
