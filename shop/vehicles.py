@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from peewee import IntegrityError
@@ -298,11 +299,15 @@ def owned_vehicle(customer_id: int, vehicle_id: int) -> Vehicle | None:
     One raw query: the portal asks on every booking page, and building the ORM query cost more
     than running it.
     """
+    fields = VehicleRow._meta.sorted_fields
     p = "%s" if is_postgres() else "?"
-    sql = f"SELECT * FROM vehicle WHERE id = {p} AND customer_id = {p}"
-    for row in VehicleRow.raw(sql, int(vehicle_id), int(customer_id)):
-        return None if row.archived else _out(row)
-    return None
+    columns = ", ".join(f.column_name for f in fields)
+    sql = f"SELECT {columns} FROM vehicle WHERE id = {p} AND customer_id = {p}"
+    found = database.execute_sql(sql, (int(vehicle_id), int(customer_id))).fetchone()
+    if found is None:
+        return None
+    values = {f.column_name: f.python_value(v) for f, v in zip(fields, found, strict=True)}
+    return None if values["archived"] else _out(SimpleNamespace(**values))  # type: ignore[arg-type]
 
 
 def get_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:

@@ -151,6 +151,16 @@ def test_another_customers_car_cannot_be_booked(browser: Browser, anna, mailbox)
     assert booking.list_appointments(actor=actor(bob)) == []
 
 
+def test_an_archived_car_or_a_nonsense_car_id_cannot_be_booked(browser: Browser, anna) -> None:
+    url = f"/book/calendar?service={anna['oil']}&date=2026-11-24&fragment=times&car="
+    assert browser.get(url + str(anna["car"])).html.select("input[name=start]")
+    for bad in ("abc", "-1", "0", "99999999999999999999999", "1e3"):
+        assert "please choose one of your cars" in text(browser.get(url + bad))
+    vehicles.archive_vehicle(anna["car"])
+    refused = browser.get(url + str(anna["car"]))
+    assert not refused.html.select("input[name=start]") and "Please add your car first" in text(refused)
+
+
 def test_booking_post_without_csrf_is_refused(browser: Browser, anna) -> None:
     review = book_through_pages(browser, anna)
     form = review.forms["confirm-form"]

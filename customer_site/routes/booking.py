@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import calendar as monthcal
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -168,8 +170,7 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
         first = chosen.replace(day=1)
     if request.query.get("fragment") == "times" and chosen is not None:
         times = day_groups(actor, choice, chosen, 1).get(chosen, []) if today() <= chosen else []
-        return render("_times", choice=choice, chosen=chosen, times=times, date_words=_date_words,
-                      time_words=_local_time)  # fmt: skip
+        return times_fragment(choice, chosen, times)
     slots = month_slots(actor, choice, first)
     this_month = today().replace(day=1)
     last_month = (today() + timedelta(days=advance_days())).replace(day=1)
@@ -191,6 +192,29 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
         date_words=_date_words,
         time_words=_local_time,
     )
+
+
+_FRAGMENTS: OrderedDict[tuple, str] = OrderedDict()  # type: ignore[type-arg]
+_FRAGMENTS_MAX = 1024
+_fragments_lock = threading.Lock()
+
+
+def times_fragment(choice: Choice, chosen: date, times: list[booking.Slot]) -> str:
+    """The free times of a day as the HTML the calendar script loads, rendered once per distinct answer.
+
+    The fragment holds no session data (no CSRF token: its form is a GET), only what is in the
+    key, so equal keys give equal HTML; the calendar script asks for it at every day click.
+    """
+    key = (chosen, choice.base, tuple(choice.hidden()), choice.minutes, str(shop_zone()), tuple(s.start for s in times))
+    html = _FRAGMENTS.get(key)
+    if html is None:
+        html = render("_times", choice=choice, chosen=chosen, times=times, date_words=_date_words,
+                      time_words=_local_time)  # fmt: skip
+        with _fragments_lock:
+            _FRAGMENTS[key] = html
+            while len(_FRAGMENTS) > _FRAGMENTS_MAX:
+                _FRAGMENTS.popitem(last=False)
+    return html
 
 
 def _local_time(value: datetime) -> str:
