@@ -165,8 +165,9 @@ def available_slots(
             while len(_slots) > MAX_ENTRIES:
                 _slots.popitem(last=False)
     earliest = now + timedelta(minutes=int(conf["schedule.min_notice_minutes"]))
-    return [
-        s
-        for s in slots
-        if s.start >= earliest and not any(a_start < s.end and s.start < a_end for a_start, a_end in car)
-    ]
+    first = 0
+    while first < len(slots) and slots[first].start < earliest:  # sorted by start; usually none or a few
+        first += 1
+    if not car:
+        return slots[first:]
+    return [s for s in slots[first:] if not any(a_start < s.end and s.start < a_end for a_start, a_end in car)]
