@@ -165,3 +165,29 @@ def test_time_off_after_the_appointment_does_not_matter(shop) -> None:
     start = booking.get_appointment(a.id).end + timedelta(hours=1)
     calendar.add_time_off("mara", start.strftime("%Y-%m-%d %H:%M"), "2026-11-24 17:00", reason="school run")
     assert booking.assign_mechanic(a.id, "mara", actor=DESK).mechanic == "Mara Schulz"
+
+
+def test_racing_processes_assign_one_mechanic_to_overlapping_appointments_only_once(database_url) -> None:
+    """Separate processes give Mara five appointments at the same time: exactly one wins, on both engines."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shop import customers, vehicles
+    from tests.conftest import run_garage_process
+
+    shop = make_shop(bays=5)
+    staff.add_staff("mara", "Mara Schulz", "mechanic", "mara-long-password")
+    ids = []
+    for i in range(5):
+        c = customers.add_customer(f"Racer {i}", phone=f"+49 30 55598{i:02d}")
+        car = vehicles.add_vehicle(c.id, "Ford", "Focus", 2019, plate=f"B-RA {100 + i}")
+        ids.append(booking.book(c.id, car.id, [shop.oil], f"2026-11-24 10:{i * 15 % 60:02d}").id)
+
+    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        results = list(
+            pool.map(lambda a: run_garage_process(database_url.url, "appointment", "assign", str(a), "mara"), ids)
+        )
+    codes = sorted(r.returncode for r in results)
+    assert codes == [0, 3, 3, 3, 3], [r.stderr for r in results]
+    for loser in (r for r in results if r.returncode == 3):
+        assert "Mara Schulz" in loser.stderr and "locked" not in loser.stderr and "serializ" not in loser.stderr
+    assert [booking.get_appointment(a).mechanic for a in ids].count("Mara Schulz") == 1
