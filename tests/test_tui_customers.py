@@ -1,10 +1,11 @@
-"""Customers & cars in the TUI: search as you type, forms with field errors, cars and mileage."""
+"""Customers & cars in the TUI: search as you type, forms with field errors, cars and mileage, history."""
 
 from __future__ import annotations
 
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from garage_tui.app import GarageApp
+from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
 from shop import customers, vehicles
@@ -13,6 +14,7 @@ from tests.tui_fixtures import settle
 
 tui_shop = tui_fixtures.tui_shop
 tui_customers = tui_fixtures.tui_customers
+tui_day = tui_fixtures.tui_day
 SIZE = (120, 40)
 
 
@@ -134,7 +136,7 @@ async def test_add_car_shows_field_errors_then_lists_it(tui_customers) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert cars(app) == [["B CC 303", "Skoda Fabia", "2019", "", "55 000"]]
+        assert cars(app) == [["B CC 303", "Skoda Fabia", "55 000", "2019", ""]]
 
 
 async def test_lower_mileage_needs_the_correction_box(tui_customers) -> None:
@@ -157,7 +159,7 @@ async def test_lower_mileage_needs_the_correction_box(tui_customers) -> None:
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert vehicles.find_by_plate("B-AA 101").mileage == 80000
-        assert cars(app)[0][4] == "80 000"
+        assert cars(app)[0][2] == "80 000"
 
 
 async def test_mechanic_may_look_up_but_not_add_customers(tui_customers) -> None:
@@ -169,3 +171,74 @@ async def test_mechanic_may_look_up_but_not_add_customers(tui_customers) -> None
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert any("may look customers up" in str(n.message) for n in app._notifications)
+
+
+def history(app: GarageApp) -> list[list[str]]:
+    table = app.screen.query_one("#history-table", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def anna_with_history(day: tui_fixtures.TuiDay) -> None:
+    """Anna's visit today done and invoiced (unpaid), reviewed, and another visit booked next Monday."""
+    from shop import booking, invoices, jobs, reviews
+    from shop.auth import Actor, Role
+
+    visit = booking.get_appointment(day.anna_appointment)
+    job = jobs.check_in(visit.id, mileage=85000)
+    jobs.set_status(job.id, "in_progress")
+    jobs.set_status(job.id, "completed")
+    invoices.issue(jobs.create_invoice(job.id).id)
+    customer = Actor(Role.CUSTOMER, "anna", customer_id=visit.customer_id)
+    reviews.submit_review(visit.id, 4, "Friendly", actor=customer)
+    booking.book(visit.customer_id, visit.vehicle_id, ["Brake pads"], "2026-11-30 09:00")
+
+
+async def test_customer_detail_shows_visits_to_come_then_past_invoices_and_reviews(tui_day) -> None:
+    anna_with_history(tui_day)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"anna")
+        await settle(pilot)
+        rows = history(app)
+        assert [row[0] for row in rows] == ["2026-11-30", "2026-11-23", "2026-11-23", "2026-11-23"]
+        assert rows[0][1:] == ["09:00 Brake pads · B AA 101", "Scheduled"]
+        assert rows[1][1:] == ["Oil change · B AA 101", "Completed"]
+        assert rows[2][1].startswith("Invoice 2026-000001 · ") and rows[2][2] == "Unpaid"
+        assert rows[3][1:] == ["Review ★★★★☆ Friendly", "Private"]
+        title = str(app.screen.query_one("#history-title", Static).content)
+        assert "1 upcoming · 1 past · 1 invoice, " in title and "unpaid · 1 review" in title
+        await pilot.press("enter", "h")  # to the cars, then to the history
+        await settle(pilot)
+        assert app.screen.query_one("#history-table", DataTable).has_focus
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        assert app.screen.appointment_id == tui_day.anna_appointment
+
+
+async def test_a_mechanic_sees_the_visits_but_no_invoices(tui_day) -> None:
+    anna_with_history(tui_day)
+    app = GarageApp(user=tui_day.shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"anna")
+        await settle(pilot)
+        assert [row[1] for row in history(app)] == [
+            "09:00 Brake pads · B AA 101",
+            "Oil change · B AA 101",
+            "Review ★★★★☆ Friendly",
+        ]
+        assert "invoice" not in str(app.screen.query_one("#history-title", Static).content)
+
+
+async def test_at_80_columns_the_history_fits_without_scrolling_sideways(tui_day) -> None:
+    anna_with_history(tui_day)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"anna")
+        await settle(pilot)
+        table = app.screen.query_one("#history-table", DataTable)
+        assert table.row_count == 4
+        assert table.virtual_size.width <= table.scrollable_content_region.width

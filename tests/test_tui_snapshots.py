@@ -128,6 +128,21 @@ def test_customers_small(tui_customers, snap_compare) -> None:
     assert snap_compare(GarageApp(user=tui_customers.desk), terminal_size=SMALL, run_before=run_before)
 
 
+def test_customer_history(tui_day, snap_compare) -> None:
+    from tests.test_tui_customers import anna_with_history
+
+    anna_with_history(tui_day)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press(*"anna")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=BIG, run_before=run_before)
+
+
 def test_new_car_form(tui_customers, snap_compare) -> None:
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)

@@ -1,7 +1,9 @@
-"""Customers & cars: search as you type, detail with cars, add/edit forms, mileage."""
+"""Customers & cars: search as you type, detail with cars and history, add/edit forms, mileage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, tzinfo
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -11,17 +13,86 @@ from textual.widgets import DataTable, Input, Static
 
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
-from shop import customers, vehicles
+from garage_tui.widgets.words import status_word
+from shop import customers, history, settings, vehicles
 from shop.auth import can
+from shop.booking import Appointment
 from shop.customers import Customer
+from shop.history import CustomerHistory
 from shop.vehicles import Vehicle
 
 PAGE = 100
+HISTORY_FIXED = 10 + 11 + 3 * 2 + 2  # Date and Status columns, cell padding, vertical scrollbar
 
 
-def _customer_detail(customer_id: int, actor: Any) -> tuple[Customer, list[Vehicle]]:
-    return customers.get_customer(customer_id, actor=actor), vehicles.list_vehicles(
-        customer_id=customer_id, actor=actor
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    key: str  # "a12" (appointment), "q3" (quote), "i7" (invoice), "r2" (review)
+    when: str
+    what: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    customer: Customer
+    cars: list[Vehicle]
+    history: CustomerHistory
+    rows: list[HistoryRow]
+
+
+def history_rows(h: CustomerHistory, tz: tzinfo) -> list[HistoryRow]:
+    """A line per visit, quote, invoice and review: what is coming (soonest first), then the rest newest first."""
+    dated: list[tuple[date, str, HistoryRow]] = []
+
+    def add(day: date | None, key: str, what: str, status: str) -> None:
+        # An invoice without a date is a draft: the newest thing there is.
+        dated.append((day or date.max, key, HistoryRow(key, f"{day}" if day else "draft", what, status)))
+
+    for a in h.past:
+        add(a.start.date(), f"a{a.id}", _visit_what(a, with_time=False), status_word(a.status, short=True))
+    for q in h.quotes or ():
+        add(q.created_at.astimezone(tz).date(), f"q{q.id}", f"Quote #{q.id} · {q.total}", q.status.capitalize())
+    for i in h.invoices or ():
+        what = f"{'Credit note' if i.kind == 'credit_note' else 'Invoice'} {i.number or f'#{i.id}'} · {i.total}"
+        if history.is_unpaid(i):
+            add(i.issue_date, f"i{i.id}", what + (f" · {i.due} due" if i.due != i.total else ""), "Unpaid")
+        else:
+            add(i.issue_date, f"i{i.id}", what, i.status.capitalize())
+    for r in h.reviews or ():
+        stars = "★" * r.rating + "☆" * (5 - r.rating)
+        add(
+            r.created_at.astimezone(tz).date(),
+            f"r{r.id}",
+            f"Review {stars} {r.comment}".rstrip(),
+            r.status.capitalize(),
+        )
+    rank = {"a": 3, "q": 2, "i": 1, "r": 0}  # on one day: the visit, then its quote, invoice and review
+    dated.sort(key=lambda x: (x[0], rank[x[1][0]], int(x[1][1:])), reverse=True)
+    upcoming = [
+        HistoryRow(f"a{a.id}", f"{a.start:%Y-%m-%d}", _visit_what(a), status_word(a.status, short=True))
+        for a in h.upcoming
+    ]
+    return upcoming + [row for _, _, row in dated]
+
+
+def _visit_what(a: Appointment, with_time: bool = True) -> str:
+    """Services and car of a visit; the time only where it matters (a visit still to come)."""
+    what = f"{', '.join(s.name for s in a.services)} · {a.plate or a.vehicle}"
+    return f"{a.start:%H:%M} {what}" if with_time else what
+
+
+def _customer_detail(customer_id: int, actor: Any) -> CustomerDetail:
+    found = history.customer_history(customer_id, actor=actor)
+    return CustomerDetail(
+        customers.get_customer(customer_id, actor=actor),
+        vehicles.list_vehicles(customer_id=customer_id, actor=actor),
+        found,
+        history_rows(found, settings.timezone()),
     )
 
 
@@ -32,6 +103,7 @@ class CustomerList(PaneTable):
         Binding("c", "forward('add_car')", "Add car"),
         Binding("x", "forward('archive_customer')", "Archive"),
         Binding("right", "forward('focus_cars')", "Cars", show=False),
+        Binding("h", "forward('focus_history')", "History"),
         Binding("slash", "forward('focus_search')", "Search"),
     ]
 
@@ -41,6 +113,15 @@ class CarList(PaneTable):
         Binding("c", "forward('add_car')", "Add car"),
         Binding("e", "forward('edit_car')", "Edit car"),
         Binding("m", "forward('mileage')", "Mileage"),
+        Binding("left", "forward('focus_customers')", "Customers", show=False),
+        Binding("h", "forward('focus_history')", "History"),
+        Binding("slash", "forward('focus_search')", "Search"),
+    ]
+
+
+class HistoryList(PaneTable):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "forward('open_history')", "Open visit"),
         Binding("left", "forward('focus_customers')", "Customers", show=False),
         Binding("slash", "forward('focus_search')", "Search"),
     ]
@@ -53,13 +134,15 @@ class CustomersPane(AreaPane):
         ("New customer", "Add a customer", "new_customer"),
         ("Add car", "Add a car to the selected customer", "add_car"),
     ]
-    HELP_PARTS: ClassVar[list[type]] = [CustomerList, CarList]
+    HELP_PARTS: ClassVar[list[type]] = [CustomerList, CarList, HistoryList]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.found: dict[int, Customer] = {}
         self.current: Customer | None = None
         self.cars: dict[int, Vehicle] = {}
+        self.history: list[HistoryRow] = []
+        self.history_width = 0  # width of the What column (0: no columns yet)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search name, phone, e-mail, plate or VIN (type to filter)", id="customer-search")
@@ -71,11 +154,13 @@ class CustomersPane(AreaPane):
                 yield Static("", id="customer-detail")
                 yield Static("Cars", classes="section-title")
                 yield CarList(id="car-table", cursor_type="row", zebra_stripes=True)
+                yield Static("History", id="history-title", classes="section-title")
+                yield HistoryList(id="history-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         add_columns(self.query_one("#customer-table", DataTable), ("Name", 22), ("Phone", 16), ("E-mail", 24))
         add_columns(
-            self.query_one("#car-table", DataTable), ("Plate", 11), ("Car", 18), ("Year", 4), ("VIN", 17), ("km", 8)
+            self.query_one("#car-table", DataTable), ("Plate", 11), ("Car", 18), ("km", 8), ("Year", 4), ("VIN", 17)
         )
         self.search("")
 
@@ -129,9 +214,9 @@ class CustomersPane(AreaPane):
     def load_detail(self, customer_id: int) -> None:
         self.call_service(_customer_detail, customer_id, self.actor, then=self._detail, group="detail")
 
-    def _detail(self, result: tuple[Customer, list[Vehicle]]) -> None:
-        customer, cars = result
-        self.show_customer(customer, cars)
+    def _detail(self, result: CustomerDetail) -> None:
+        self.show_customer(result.customer, result.cars)
+        self.show_history(result.history, result.rows)
 
     def show_customer(self, customer: Customer | None, cars: list[Vehicle] = ()) -> None:  # type: ignore[assignment]
         self.current = customer
@@ -141,6 +226,7 @@ class CustomersPane(AreaPane):
         self.cars = {}
         if customer is None:
             detail.update("No customer selected.")
+            self.show_history(None, [])
             return
         lines = [f"[b]{customer.name}[/b]" + ("  [i](archived)[/i]" if customer.archived else "")]
         lines.append(f"Phone: {customer.phone_display or '-'}    E-mail: {customer.email or '-'}")
@@ -152,7 +238,62 @@ class CustomersPane(AreaPane):
         self.cars = {v.id: v for v in cars}
         for v in cars:
             mileage = f"{v.mileage:,}".replace(",", " ") if v.mileage is not None else ""
-            table.add_row(v.plate or "", f"{v.make} {v.model}", str(v.year or ""), v.vin or "", mileage, key=str(v.id))
+            table.add_row(v.plate or "", f"{v.make} {v.model}", mileage, str(v.year or ""), v.vin or "", key=str(v.id))
+
+    def on_resize(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        # Date and Status keep their width; What takes the rest of the detail box (and a scrollbar's room).
+        what = max(16, table.size.width - HISTORY_FIXED)
+        if what != self.history_width:
+            self.history_width = what
+            table.clear(columns=True)
+            add_columns(table, ("Date", 10), ("What", what), ("Status", 11))
+            self._fill_history()
+
+    def show_history(self, found: CustomerHistory | None, rows: list[HistoryRow]) -> None:
+        self.history = rows
+        self._fill_history()
+        title = self.query_one("#history-title", Static)
+        if found is None:
+            title.update("History")
+            return
+        if not rows:
+            title.update("History [dim]· nothing yet[/]")
+            return
+        parts = [f"{len(found.upcoming)} upcoming", f"{found.past_total} past"]
+        if found.past_total > len(found.past):
+            parts[-1] += f" (latest {len(found.past)} shown)"
+        if found.quotes:
+            parts.append(_count(len(found.quotes), "quote"))
+        if found.invoices:
+            parts.append(_count(len(found.invoices), "invoice") + (f", {found.unpaid} unpaid" if found.unpaid else ""))
+        if found.reviews:
+            parts.append(_count(len(found.reviews), "review"))
+        title.update(f"History [dim]· {' · '.join(parts)}[/]")
+
+    def _fill_history(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        if not table.columns:
+            return
+        for row in self.history:
+            table.add_row(row.when, row.what, row.status, key=row.key)
+
+    def action_open_history(self) -> None:
+        """Enter on a visit opens the appointment (status, timeline, next steps)."""
+        table = self.query_one("#history-table", DataTable)
+        if not self.history or table.cursor_row < 0:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if not key.startswith("a"):
+            self.app.notify("Visits open from here; quotes and invoices are under Billing.", severity="information")
+            return
+        from garage_tui.screens.appointment import AppointmentScreen
+
+        current = self.current
+        self.app.push_screen(
+            AppointmentScreen(int(key[1:])), lambda _: self.load_detail(current.id) if current else None
+        )
 
     # ---- focus ------------------------------------------------------------------------------
     def focus_main(self) -> None:
@@ -164,6 +305,10 @@ class CustomersPane(AreaPane):
     def action_focus_cars(self) -> None:
         if self.cars:
             self.query_one("#car-table").focus()
+
+    def action_focus_history(self) -> None:
+        if self.history:
+            self.query_one("#history-table").focus()
 
     def action_focus_customers(self) -> None:
         self.query_one("#customer-table").focus()

@@ -16,6 +16,8 @@ from shop.staff import StaffMember
 
 
 class MainScreen(Screen[None]):
+    # `-narrow` below 116 columns (e.g. 80x24): garage.tcss gives the areas a tighter layout there.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (116, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "logout", "Log out"),
         *[Binding(a.fkey, f"open_area('{a.key}')", a.title, show=False) for a in AREAS],
