@@ -6,6 +6,7 @@ parts are left to the job; credit notes put back what their invoice took.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ import pytest
 
 from shop import booking, customers, inventory, invoices, jobs, quotes, staff
 from shop.errors import Conflict
+from tests.conftest import run_garage_process
 from tests.scheduling_helpers import make_shop
 
 D = Decimal
@@ -151,3 +153,20 @@ def test_cli_issue_without_stock_exits_3_and_names_the_part(stocked, cli) -> Non
     assert result.exit_code == 3
     assert "not enough WIPER in stock: 5 on hand, 7 needed" in result.stderr
     assert cli("stock", "moves", "WIPER", "--json").json()[0]["kind"] == "receive"
+
+
+def test_desks_racing_to_sell_the_last_units_never_oversell_and_leave_no_number_gap(db, stocked) -> None:
+    """Six processes issue six counter sales of one wiper blade while three are left: exactly three succeed."""
+    inventory.adjust("WIPER", "-2", "race set-up")
+    drafts = []
+    for _ in range(6):
+        draft = invoices.create_invoice(stocked.customer)
+        invoices.add_line(draft.id, "part", part="WIPER", quantity="1")
+        drafts.append(draft.id)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda i: run_garage_process(db.url, "invoice", "issue", str(i)), drafts))
+    assert sorted(r.returncode for r in results) == [0, 0, 0, 3, 3, 3], [r.stderr for r in results]
+    assert all("not enough WIPER in stock" in r.stderr for r in results if r.returncode == 3)
+    numbers = sorted(invoices.get_invoice(i).number or "" for i in drafts)
+    assert numbers == ["", "", "", "2026-000001", "2026-000002", "2026-000003"]
+    assert _on_hand("WIPER") == D("0.00") and inventory.verify() == []
