@@ -11,6 +11,7 @@ from garage_cli import jobs as jobs_cli
 from garage_cli import ops as ops_cli
 from garage_cli import portal as portal_cli
 from garage_cli import reports as reports_cli
+from garage_cli import reviews as reviews_cli
 from garage_cli import tui as tui_cli
 from garage_cli.root import make_root
 from garage_cli.root import run as run_app
@@ -46,6 +47,7 @@ app.add_typer(billing_cli.quote_app, name="quote")
 app.add_typer(billing_cli.invoice_app, name="invoice")
 app.add_typer(jobs_cli.app, name="job")
 app.add_typer(reports_cli.app, name="report")
+app.add_typer(reviews_cli.app, name="review")
 
 
 def run(application=app, argv: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]

@@ -97,3 +97,20 @@ def test_mechanics_read_reviews_but_cannot_answer_hide_or_unhide(three) -> None:
         reviews.unhide(good.id, actor=MECHANIC)
     with pytest.raises(Forbidden):
         reviews.review_counts(actor=Actor(Role.CUSTOMER, "c", customer_id=1))
+
+
+def test_cli_review_commands(cli) -> None:
+    shop = make_shop(bays=2)
+    good = reviewed(shop, "2026-11-23 09:00", 5, "Quick and friendly", publish=True)
+    low = reviewed(shop, "2026-11-23 09:00", 2, "Waited an hour", publish=True, other=True)
+    waiting = cli("review", "list", "--unanswered", "--json")
+    assert [r["id"] for r in waiting.json()] == [low.id]
+    refused = cli("review", "publish", str(low.id))
+    assert refused.exit_code == 3 and "answer the customer before publishing" in refused.stderr
+    assert cli("review", "reply", str(low.id), "Sorry, the next one is on us.").exit_code == 0
+    assert cli("review", "publish", str(low.id), "--json").json()["status"] == "published"
+    assert cli("review", "hide", str(good.id), "--reason", "duplicate").stdout.strip() == f"review {good.id} is hidden"
+    assert cli("review", "counts", "--json").json() == {"published": 1, "private": 0, "hidden": 1, "unanswered": 0}
+    assert cli("review", "unhide", str(good.id)).stdout.strip() == f"review {good.id} is published"
+    assert cli("review", "unhide", str(good.id)).exit_code == 3
+    assert cli("review", "list", "--status", "nonsense").exit_code == 1

@@ -154,8 +154,10 @@ class MechanicsSection(Section):
         if schedule is None:
             title.update("No active mechanics yet: add staff with the role mechanic (Staff tab).")
             return
-        shop = " (none of their own: the shop's opening hours apply)" if schedule.uses_shop_hours else ""
-        title.update(f"Working hours of {schedule.name}{shop}: e edits the highlighted day.")
+        if schedule.uses_shop_hours:
+            title.update(f"Working hours of {schedule.name}: the shop's (none of their own); e sets a day.")
+        else:
+            title.update(f"Working hours of {schedule.name}: e edits the highlighted day.")
         for d in schedule.days:
             works = ", ".join(d.intervals) or ("shop hours" if schedule.uses_shop_hours else "off")
             table.add_row(d.day.capitalize(), works, key=str(d.weekday))
