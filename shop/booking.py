@@ -472,6 +472,9 @@ def _load_one(appointment_id: int) -> Appointment:
 # ---------------------------------------------------------------- booking
 
 
+_VEHICLE = "SELECT customer_id, archived, make, model, plate FROM vehicle WHERE id = ?"
+
+
 @transaction
 def book(
     customer_id: int,
@@ -504,17 +507,23 @@ def book(
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 200:
         errors.add("idempotency_key", "must be at most 200 characters")
-    customer = sql.rows("SELECT name, archived FROM customer WHERE id = ?", (customer_id,))
-    if not customer:
+    # The customer and the car in one round trip (the car alone when there is no such customer).
+    found = sql.rows(
+        "SELECT c.name, c.archived, v.customer_id, v.archived, v.make, v.model, v.plate"
+        " FROM customer c LEFT JOIN vehicle v ON v.id = ? WHERE c.id = ?",
+        (vehicle_id, customer_id),
+    )
+    if not found:
         errors.add("customer", f"no customer {customer_id}")
-    elif customer[0][1]:
+        found = [(None, None, *row) for row in sql.rows(_VEHICLE, (vehicle_id,))] or [(None,) * 7]
+    elif found[0][1]:
         errors.add("customer", f"customer {customer_id} is archived")
-    vehicle = sql.rows("SELECT customer_id, archived, make, model, plate FROM vehicle WHERE id = ?", (vehicle_id,))
-    if not vehicle:
+    customer_name, _, owner, car_archived, make, model, plate = found[0]
+    if owner is None:
         errors.add("car", f"no car {vehicle_id}")
-    elif vehicle[0][0] != customer_id:
+    elif owner != customer_id:
         errors.add("car", f"car {vehicle_id} does not belong to customer {customer_id}")
-    elif vehicle[0][1]:
+    elif car_archived:
         errors.add("car", f"car {vehicle_id} is archived")
     mechanic = None
     if mechanic_id is not None:
@@ -586,12 +595,11 @@ def book(
     mechanic_name = None
     if mech_id is not None:
         mechanic_name = mechanic.full_name if mechanic is not None else Staff.get_by_id(mech_id).full_name
-    _, _, make, model, plate = vehicle[0]
     label = f"{make} {model}".strip()
     return Appointment(
         id=appointment_id,
         customer_id=customer_id,
-        customer_name=customer[0][0],
+        customer_name=customer_name,
         vehicle_id=vehicle_id,
         vehicle=f"{label} ({plate})" if plate else label,
         bay_id=bay_id,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop import booking, catalog, events, settings
+from shop import booking, catalog, customers, events, settings, vehicles
 from shop.auth import Actor, Role
 from shop.db import database
 from shop.errors import Conflict, Forbidden, ValidationError
@@ -94,6 +94,31 @@ def test_bad_booking_input_names_each_field_and_stores_nothing(shop) -> None:
         booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 11:30")
     with pytest.raises(ValidationError, match="in the past"):
         booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-20 10:00")
+    assert booking.list_appointments() == []
+
+
+def test_unknown_archived_or_someone_elses_customer_and_car_are_refused_by_field(shop) -> None:
+    at = "2026-11-24 09:00"
+    with pytest.raises(ValidationError) as caught:
+        booking.book(9999, 8888, [shop.oil], at)
+    assert caught.value.fields == {"customer": "no customer 9999", "car": "no car 8888"}
+    with pytest.raises(ValidationError) as caught:
+        booking.book(9999, shop.car_id, [shop.oil], at)
+    assert caught.value.fields == {
+        "customer": "no customer 9999",
+        "car": f"car {shop.car_id} does not belong to customer 9999",
+    }
+    with pytest.raises(ValidationError) as caught:
+        booking.book(shop.customer_id, 8888, [shop.oil], at)
+    assert caught.value.fields == {"car": "no car 8888"}
+    vehicles.archive_vehicle(shop.car_id)
+    with pytest.raises(ValidationError) as caught:
+        booking.book(shop.customer_id, shop.car_id, [shop.oil], at)
+    assert caught.value.fields == {"car": f"car {shop.car_id} is archived"}
+    customers.archive_customer(shop.other_customer_id)
+    with pytest.raises(ValidationError) as caught:
+        booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], at)
+    assert caught.value.fields["customer"] == f"customer {shop.other_customer_id} is archived"
     assert booking.list_appointments() == []
 
 
