@@ -13,7 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from garage_tui.screens.document import (
-    DocumentScreen,
     InvoiceScreen,
     QuoteScreen,
     credit_form,
@@ -63,7 +62,7 @@ class BillingPane(AreaPane):
         ("Record a payment", "Take a payment against the highlighted invoice", "pay"),
         ("Credit note", "Correct the highlighted issued invoice with a credit note", "credit"),
     ]
-    HELP_PARTS: ClassVar[list[type]] = [InvoiceTable, QuoteTable, DocumentScreen, InvoiceScreen, QuoteScreen]
+    HELP_PARTS: ClassVar[list[type]] = [InvoiceTable, QuoteTable, InvoiceScreen, QuoteScreen]
     # Where `f` writes PDFs; tests point it at a temporary folder.
     pdf_folder: Path = Path.cwd()
 

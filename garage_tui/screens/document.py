@@ -175,20 +175,24 @@ def credit_form(invoice: InvoiceInfo | Any, actor: Actor) -> FormScreen:
     return FormScreen(f"Credit note for {invoice.number}", fields, submit, "Issue credit note", note=note)
 
 
+LINE_BINDINGS: list[BindingType] = [
+    Binding("l", "add_labour", "Add labour"),
+    Binding("t", "add_part", "Add part"),
+    Binding("a", "add_line", "Add line"),
+    Binding("e", "edit_line", "Edit line"),
+    Binding("x,delete", "remove_line", "Remove line"),
+]
+CLOSE = Binding("escape", "close", "Close", show=False)  # in the help; the footer keeps its room for the rest
+
+
 # ---- the editor ------------------------------------------------------------------------------------------------------
 class DocumentScreen(ServiceCalls, ModalScreen[bool]):
     """What quotes and invoices share: the lines table and the line forms. Dismisses True when anything changed."""
 
     KIND = ""  # "invoice" or "quote": the permission prefix and the service module
-    HELP_TITLE = "Quote or invoice"  # where the help screen lists these keys
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False),  # listed in the help; the footer keeps room for the rest
-        Binding("l", "add_labour", "Add labour"),
-        Binding("t", "add_part", "Add part"),
-        Binding("a", "add_line", "Add line"),
-        Binding("e", "edit_line", "Edit line"),
-        Binding("x,delete", "remove_line", "Remove line"),
-    ]
+    # Each editor lists its keys in full (its own first where they matter most), so the footer shows them in
+    # that order and the help screen lists every key under the editor's name.
+    BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(self, document_id: int) -> None:
         super().__init__(classes="document-screen")
@@ -255,7 +259,8 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
             str(line.amount),
         ]
 
-    def show(self, doc: Any) -> None:
+    def show(self, doc: Any, select: int | None = None) -> None:
+        """Show DOC; SELECT is a line position to put the cursor on (else it stays where it was)."""
         self.doc = doc
         self.query_one("#document-box").border_title = self.title_text(doc)
         head = self.head_lines(doc)
@@ -267,22 +272,33 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
         table.clear()
         for line in doc.lines:
             table.add_row(*self.line_row(line), key=str(line.position))
-        if doc.lines:
+        positions = [line.position for line in doc.lines]
+        if select in positions:
+            table.move_cursor(row=positions.index(select))
+        elif doc.lines:
             table.move_cursor(row=min(max(row, 0), len(doc.lines) - 1))
-        self.query_one("#doc-totals", Static).update(self.totals_text(doc))
+        totals = self.totals_text(doc)
+        if not doc.lines:
+            totals = "No lines yet: l adds labour, t a part from stock, a any other line.\n" + totals
+        self.query_one("#doc-totals", Static).update(totals)
 
-    def updated(self, doc: Any, message: str = "") -> None:
+    def updated(self, doc: Any, message: str = "", select: int | None = None) -> None:
         """A service changed the document: show the result it returned."""
         if doc is None:
             return
         self.changed = True
         if message:
             self.app.notify(message)
-        self.show(doc)
+        self.show(doc, select)
 
-    def after(self, message: Callable[[Any], str]) -> Callable[[Any], None]:
-        """Callback for a form: show the returned document and say what was done."""
-        return lambda doc: self.updated(doc, message(doc)) if doc is not None else None
+    def after(self, message: Callable[[Any], str], last: bool = False) -> Callable[[Any], None]:
+        """Callback for a form: show the returned document, say what was done (LAST: select the new line)."""
+
+        def done(doc: Any) -> None:
+            if doc is not None:
+                self.updated(doc, message(doc), doc.lines[-1].position if last and doc.lines else None)
+
+        return done
 
     # ---- helpers ---------------------------------------------------------------------------
     def may_write(self) -> bool:
@@ -329,7 +345,7 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
             Field("unit_price", "Rate per hour (empty: the shop's labour rate)"),
             Field("tax_rate", "Tax % (empty: the shop's rate)"),
         ]
-        self.app.push_screen(FormScreen("Add labour", fields, submit, "Add"), self.after(self._added))
+        self.app.push_screen(FormScreen("Add labour", fields, submit, "Add"), self.after(self._added, last=True))
 
     def action_add_part(self) -> None:
         if self.doc is None or not self.may_write():
@@ -346,7 +362,7 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
             Field("description", "Text on the line (empty: the part's name)"),
             Field("tax_rate", "Tax % (empty: the shop's rate)"),
         ]
-        self.app.push_screen(FormScreen("Add a part", fields, submit, "Add"), self.after(self._added))
+        self.app.push_screen(FormScreen("Add a part", fields, submit, "Add"), self.after(self._added, last=True))
 
     def action_add_line(self) -> None:
         if self.doc is None or not self.may_write():
@@ -383,7 +399,7 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
             Field("unit_price", "Price each, net (empty: catalogue, part or labour rate)"),
             Field("tax_rate", "Tax % (empty: the shop's rate)"),
         ]
-        self.app.push_screen(FormScreen("Add a line", fields, submit, "Add"), self.after(self._added))
+        self.app.push_screen(FormScreen("Add a line", fields, submit, "Add"), self.after(self._added, last=True))
 
     def action_edit_line(self) -> None:
         line = self.selected_line()
@@ -430,10 +446,12 @@ class InvoiceScreen(DocumentScreen):
     KIND = "invoice"
     HELP_TITLE = "Invoice editor"
     BINDINGS: ClassVar[list[BindingType]] = [
+        *LINE_BINDINGS,
         Binding("i", "issue", "Issue"),
         Binding("p", "pay", "Payment"),
         Binding("c", "credit", "Credit note"),
         Binding("f", "write_pdf", "PDF to file"),
+        CLOSE,
     ]
     # Where `f` writes PDFs; tests point it at a temporary folder.
     pdf_folder: Path = Path.cwd()
@@ -454,7 +472,7 @@ class InvoiceScreen(DocumentScreen):
     def totals_text(self, doc: InvoiceInfo) -> str:
         text = super().totals_text(doc)
         if doc.kind == "invoice" and doc.status != "draft":
-            text += f" · Paid {doc.paid} · Credited {doc.credited} · [b]Due {doc.due}[/b]"
+            text += f"\nPaid {doc.paid} · Credited {doc.credited} · [b]Due {doc.due}[/b]"
         if doc.credit_notes:
             text += "\nCredit notes: " + ", ".join(doc.credit_notes)
         return text
@@ -510,6 +528,8 @@ class QuoteScreen(DocumentScreen):
         Binding("y", "accept_line", "Accept line"),
         Binding("d", "decline_line", "Decline line"),
         Binding("v", "make_invoice", "Invoice it"),
+        *LINE_BINDINGS,
+        CLOSE,
     ]
 
     def line_columns(self) -> list[tuple[str, int]]:
