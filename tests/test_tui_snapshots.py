@@ -223,9 +223,15 @@ def test_calendar_week(tui_day, snap_compare) -> None:
 
 @pytest.fixture
 def tui_documents(tui_customers, tui_parts):  # type: ignore[no-untyped-def]
-    """A draft invoice for Anna's Golf (labour, a part, a fee, a discount) and a sent quote with one line accepted."""
+    """Bernd's issued, part-paid invoice; a draft for Anna's Golf (labour, a part, a fee, a discount), newest first;
+    and a sent quote with one line accepted."""
     from shop import customers, invoices, quotes, vehicles
 
+    bernd = customers.list_customers(search="bernd")[0]
+    paid = invoices.create_invoice(bernd.id)
+    invoices.add_line(paid.id, "part", part="WIP-600", quantity="2")
+    invoices.issue(paid.id)
+    invoices.pay(paid.id, "20.00", "card")
     anna = customers.list_customers(search="anna")[0]
     car = vehicles.list_vehicles(customer_id=anna.id)[0]
     doc = invoices.create_invoice(anna.id, car.id, "Brakes squeak when cold")
@@ -241,12 +247,24 @@ def tui_documents(tui_customers, tui_parts):  # type: ignore[no-untyped-def]
     return tui_customers
 
 
-async def open_invoice_editor(pilot) -> None:  # type: ignore[no-untyped-def]
+async def open_billing(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("f7")
     await settle(pilot)
+
+
+async def open_invoice_editor(pilot) -> None:  # type: ignore[no-untyped-def]
+    await open_billing(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def test_billing_invoices(tui_documents, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_documents.desk), terminal_size=BIG, run_before=open_billing)
+
+
+def test_billing_invoices_small(tui_documents, snap_compare) -> None:
+    assert snap_compare(GarageApp(user=tui_documents.desk), terminal_size=SMALL, run_before=open_billing)
 
 
 def test_invoice_editor(tui_documents, snap_compare) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -26,6 +27,16 @@ from shop import invoices, quotes
 from shop.auth import can
 from shop.invoices import InvoiceInfo, InvoiceSummary
 from shop.quotes import QuoteInfo, QuoteSummary
+
+WIDE = 100  # pane width from which the wide columns fit; below it (80x24) narrower ones keep Status in view
+INVOICE_COLUMNS = (
+    (("Number", 16), ("Customer", 28), ("Total", 10), ("Due", 10), ("Status", 10), ("Due date", 11)),
+    (("Number", 14), ("Customer", 16), ("Total", 9), ("Due", 9), ("Status", 8), ("Due date", 10)),
+)
+QUOTE_COLUMNS = (
+    (("Quote", 7), ("Customer", 28), ("Vehicle", 24), ("Status", 10), ("Total", 10), ("Valid until", 11)),
+    (("Quote", 5), ("Customer", 16), ("Vehicle", 18), ("Status", 8), ("Total", 9), ("Valid until", 10)),
+)
 
 
 class InvoiceTable(PaneTable):
@@ -71,6 +82,7 @@ class BillingPane(AreaPane):
         self.invoices: dict[int, InvoiceSummary] = {}
         self.quotes: dict[int, QuoteSummary] = {}
         self.outstanding_only = False
+        self.narrow: bool | None = None  # the column layout in use (None: none yet)
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="billing-tabs"):
@@ -81,25 +93,20 @@ class BillingPane(AreaPane):
                 yield Static("", id="quote-summary", classes="hint")
                 yield QuoteTable(id="quote-table", cursor_type="row", zebra_stripes=True)
 
-    def on_mount(self) -> None:
-        add_columns(
-            self.query_one("#invoice-table", DataTable),
-            ("Number", 16),
-            ("Customer", 28),
-            ("Total", 10),
-            ("Due", 10),
-            ("Status", 10),
-            ("Due date", 11),
-        )
-        add_columns(
-            self.query_one("#quote-table", DataTable),
-            ("Quote", 7),
-            ("Customer", 28),
-            ("Vehicle", 24),
-            ("Status", 10),
-            ("Total", 10),
-            ("Valid until", 11),
-        )
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout(event.size.width < WIDE)
+
+    def _layout(self, narrow: bool) -> None:
+        """Columns for the pane's width (set again only when it crosses `WIDE`), then the rows again."""
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        for table_id, (wide, small) in (("#invoice-table", INVOICE_COLUMNS), ("#quote-table", QUOTE_COLUMNS)):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            add_columns(table, *(small if narrow else wide))
+        self.show_invoices(list(self.invoices.values()))
+        self.show_quotes(list(self.quotes.values()))
 
     def activate(self) -> None:
         self.reload()
@@ -126,10 +133,13 @@ class BillingPane(AreaPane):
         self.call_service(quotes.list_quotes, actor=self.actor, then=self.show_quotes, group="billing-quotes")
 
     def show_invoices(self, items: list[InvoiceSummary]) -> None:
+        self.invoices = {i.id: i for i in items}
+        if self.narrow is None:
+            self._layout(self.size.width < WIDE)  # shows the rows itself
+            return
         table = self.query_one("#invoice-table", DataTable)
         row = table.cursor_row
         table.clear()
-        self.invoices = {i.id: i for i in items}
         for i in items:
             table.add_row(
                 i.number or f"draft #{i.id}",
@@ -147,10 +157,13 @@ class BillingPane(AreaPane):
             table.move_cursor(row=min(max(row, 0), len(items) - 1))
 
     def show_quotes(self, items: list[QuoteSummary]) -> None:
+        self.quotes = {q.id: q for q in items}
+        if self.narrow is None:
+            self._layout(self.size.width < WIDE)
+            return
         table = self.query_one("#quote-table", DataTable)
         row = table.cursor_row
         table.clear()
-        self.quotes = {q.id: q for q in items}
         for q in items:
             table.add_row(
                 f"#{q.id}",
