@@ -371,3 +371,19 @@ async def test_mechanic_may_not_price_work(tui_day) -> None:
     assert quotes.get_quote(quote.id).lines[0].unit_price == Decimal("90.00")
     assert quotes.list_quotes() == quotes.list_quotes(customer_id=quote.customer_id) and len(quotes.list_quotes()) == 1
     assert invoices.list_invoices() == []
+
+
+async def test_issue_refused_for_lack_of_stock_says_why_and_keeps_the_draft(tui_stock) -> None:
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await new_invoice_for_anna(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await fill(pilot, {"part": "OIL-5W30", "quantity": "50"})
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one("#document-box").border_title.startswith("Invoice draft")
+        messages = [n.message for n in app._notifications]
+    assert any(m.startswith("not enough OIL-5W30 in stock: 40 on hand") for m in messages), messages
+    doc = invoices.get_invoice(editor.document_id)
+    assert (doc.status, doc.number) == ("draft", None)
