@@ -90,3 +90,26 @@ async def test_next_day_week_view_and_go_to_date(tui_day) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert title(app) == "Week · 30 Nov – 05 Dec 2026"
+
+
+async def test_at_80_columns_every_bay_and_every_day_is_in_view(tui_day) -> None:
+    from shop.scheduling import calendar
+
+    calendar.add_bay("Bay 3")
+    calendar.add_bay("Alignment")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_calendar(pilot)
+        table = app.screen.query_one("#calendar-grid", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["Time", "Bay 1", "Bay 2", "Bay 3", "Alignment"]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert grid(app)[2][1] == "Anna Albers"
+        await pilot.press("w")
+        await settle(pilot)
+        assert [str(c.label) for c in table.columns.values()][1:] == [
+            "Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Sat 28"
+        ]  # fmt: skip
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert str(list(table.columns.values())[1].label) == "Mon 23 Nov"  # room again for the month

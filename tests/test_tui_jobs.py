@@ -210,3 +210,15 @@ async def test_assigning_a_busy_mechanic_on_the_appointment_screen_names_the_oth
         assert isinstance(app.screen, AppointmentScreen)
         assert "Max Mechanic" in str(app.screen.query_one("#appointment-detail").content)
         assert booking.get_appointment(moved.id).mechanic == "Max Mechanic"
+
+
+async def test_at_80_columns_the_status_of_every_job_is_in_view(tui_jobs) -> None:
+    shop, _, _ = tui_jobs
+    app = GarageApp(user=shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        table = app.screen.query_one("#jobs-table", DataTable)
+        columns = list(table.columns.values())
+        labels = [str(c.label) for c in columns]
+        through_status = columns[: labels.index("Status") + 1]
+        assert sum(c.get_render_width(table) for c in through_status) <= table.scrollable_content_region.width

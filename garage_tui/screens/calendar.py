@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -20,6 +21,9 @@ from shop.booking import Appointment, DayBoard
 from shop.scheduling import calendar as shop_calendar
 
 STEP = timedelta(minutes=30)
+TIME_COLUMN = 6
+BAY_WIDTH = (8, 20)  # narrowest and widest bay column of the day grid
+DAY_WIDTH = (7, 14)  # the same for the week overview's day columns
 STATUS_STYLE = {
     "scheduled": "bold",
     "checked_in": "bold cyan",
@@ -65,6 +69,17 @@ def _at(a: Appointment, at: datetime) -> bool:
     return a.active and a.start < at + STEP and at < a.end
 
 
+def column_width(room: int, columns: int, limits: tuple[int, int]) -> int:
+    """Width of each of COLUMNS columns sharing ROOM cells (after the time column, a scrollbar and the padding).
+
+    So every bay (or day) is in view at 80 columns instead of behind a sideways scroll.
+    """
+    if columns <= 0:
+        return limits[1]
+    share = (room - (TIME_COLUMN + 2) - 2) // columns - 2
+    return max(limits[0], min(limits[1], share))
+
+
 class CalendarGrid(PaneTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "forward('open')", "Open / book"),
@@ -90,6 +105,7 @@ class CalendarPane(AreaPane):
         self.board: DayBoard | None = None
         self.week: WeekData | None = None
         self.cells: dict[tuple[int, int], Any] = {}
+        self.room = 0  # the grid's width when it was last drawn
 
     def compose(self) -> ComposeResult:
         yield Static("", id="calendar-title", classes="section-title")
@@ -98,6 +114,13 @@ class CalendarPane(AreaPane):
 
     def on_mount(self) -> None:
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self.room:
+            if self.week_view and self.week is not None:
+                self.show_week(self.week)
+            elif not self.week_view and self.board is not None:
+                self.show_day(self.board)
 
     def activate(self) -> None:
         self.reload()
@@ -112,6 +135,7 @@ class CalendarPane(AreaPane):
             self.call_service(booking.day_board, self.day, actor=self.actor, then=self.show_day, group="calendar")
 
     def _grid(self) -> DataTable:
+        self.room = self.size.width
         grid = self.query_one("#calendar-grid", DataTable)
         grid.clear(columns=True)
         self.cells = {}
@@ -120,9 +144,10 @@ class CalendarPane(AreaPane):
     def show_day(self, board: DayBoard) -> None:
         self.board, self.day = board, board.day
         grid = self._grid()
-        grid.add_column("Time", width=6)
+        grid.add_column("Time", width=TIME_COLUMN)
+        width = column_width(self.room, len(board.bays), BAY_WIDTH)
         for bay in board.bays:
-            grid.add_column(bay.name, width=20)
+            grid.add_column(bay.name, width=width)
         closed = f" · closed: {board.closed_reason}" if board.closed_reason else ("" if board.open else " · closed")
         self.query_one("#calendar-title", Static).update(f"Day · {board.day:%A %d %B %Y}{closed}")
         self.query_one("#calendar-hint", Static).update(
@@ -148,9 +173,10 @@ class CalendarPane(AreaPane):
     def show_week(self, week: WeekData) -> None:
         self.week = week
         grid = self._grid()
-        grid.add_column("Time", width=6)
+        grid.add_column("Time", width=TIME_COLUMN)
+        width = column_width(self.room, len(week.boards), DAY_WIDTH)
         for board in week.boards:
-            grid.add_column(f"{board.day:%a %d %b}", width=14)
+            grid.add_column(f"{board.day:%a %d %b}" if width >= 10 else f"{board.day:%a %d}", width=width)
         last = week.first + timedelta(days=5)
         self.query_one("#calendar-title", Static).update(f"Week · {week.first:%d %b} – {last:%d %b %Y}")
         self.query_one("#calendar-hint", Static).update(

@@ -86,7 +86,7 @@ class JobsPane(AreaPane):
             self.query_one("#jobs-table", DataTable),
             ("Job", 6),
             ("Customer", 20),
-            ("Car", 22),
+            ("Car", 13),  # the plate (or make and model): Status stays in view at 80 columns
             ("Mechanic", 10),
             ("Status", 17),
             ("On clock", 14),
