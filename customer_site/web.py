@@ -74,7 +74,7 @@ class Page:
     """Per-request state: the session (loaded once) and whether a new cookie must be sent."""
 
     def __init__(self) -> None:
-        self.token = request.get_cookie(SESSION_COOKIE)
+        self.token = session_cookie(request.environ.get("HTTP_COOKIE", ""))
         self.session = accounts.load_session(self.token)
         if self.session is None:
             self.token = None
@@ -97,6 +97,24 @@ class Page:
 
     def csrf(self) -> str:
         return self.ensure_session().csrf_token
+
+
+def session_cookie(header: str) -> str | None:
+    """Our cookie's value from a Cookie header (every request needs it; SimpleCookie parses them all)."""
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name == SESSION_COOKIE:
+            return value.strip('"') or None
+    return None
+
+
+def query_value(name: str, default: str = "") -> str:
+    """A query parameter as text. ASCII (every id, date and month the booking pages read) is taken as
+    it is; anything else goes through Bottle's UTF-8 re-decoding."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    return raw if raw.isascii() else request.query.getunicode(name, default=default) or default
 
 
 def page() -> Page:

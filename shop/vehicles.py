@@ -8,6 +8,7 @@ one space) and unique. Mileage never goes down unless forced; every reading is k
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -299,15 +300,20 @@ def owned_vehicle(customer_id: int, vehicle_id: int) -> Vehicle | None:
     One raw query: the portal asks on every booking page, and building the ORM query cost more
     than running it.
     """
-    fields = VehicleRow._meta.sorted_fields
-    p = "%s" if is_postgres() else "?"
-    columns = ", ".join(f.column_name for f in fields)
-    sql = f"SELECT {columns} FROM vehicle WHERE id = {p} AND customer_id = {p}"
+    fields, sql = _owned_sql(is_postgres())
     found = database.execute_sql(sql, (int(vehicle_id), int(customer_id))).fetchone()
     if found is None:
         return None
     values = {f.column_name: f.python_value(v) for f, v in zip(fields, found, strict=True)}
     return None if values["archived"] else _out(SimpleNamespace(**values))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _owned_sql(postgres: bool) -> tuple[list[Any], str]:
+    fields = VehicleRow._meta.sorted_fields
+    p = "%s" if postgres else "?"
+    columns = ", ".join(f.column_name for f in fields)
+    return fields, f"SELECT {columns} FROM vehicle WHERE id = {p} AND customer_id = {p}"
 
 
 def get_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:

@@ -253,3 +253,12 @@ def test_error_summary_links_point_at_elements_that_exist(browser: Browser, mail
     assert page.html.select("#error-summary a")
     for link in page.html.select("#error-summary a"):
         assert page.html.find(id=link["href"].lstrip("#")) is not None, link["href"]
+
+
+def test_the_session_cookie_is_found_among_other_cookies() -> None:
+    from customer_site.web import session_cookie
+
+    assert session_cookie("a=1; garage_session=tok-en_1; b=2") == "tok-en_1"
+    assert session_cookie('garage_session="quoted"') == "quoted"
+    assert session_cookie("xgarage_session=no; other=1") is None
+    assert session_cookie("garage_session=") is None and session_cookie("") is None

@@ -20,7 +20,16 @@ import bottle
 from bottle import request
 
 from customer_site.routes.public import PUBLIC, services_by_category
-from customer_site.web import config_version, go, login_required, no_store, render, shop_settings, shop_zone
+from customer_site.web import (
+    config_version,
+    go,
+    login_required,
+    no_store,
+    query_value,
+    render,
+    shop_settings,
+    shop_zone,
+)
 from shop import accounts, booking, catalog, clock, schedule_cache, vehicles
 from shop.auth import Actor
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -84,7 +93,7 @@ def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[
     source = request.query if source is None else source
     errors: dict[str, str] = {}
     car = None
-    raw_car = source.getunicode("car", default="")
+    raw_car = query_value("car") if source is request.query else source.getunicode("car", default="")
     if not raw_car:
         errors["car"] = "please choose a car"
     else:
@@ -135,6 +144,8 @@ def month_slots(actor: Actor, choice: Choice, first: date) -> dict[date, list[bo
 
 def day_groups(actor: Actor, choice: Choice, start: date, days: int) -> dict[date, list[booking.Slot]]:
     slots = schedule_cache.available_slots(choice.service_ids, start, days, vehicle_id=choice.car.id, actor=actor)
+    if days == 1:  # the free times of one day (what the calendar script asks for at every click)
+        return {start: slots} if slots else {}
     groups: dict[date, list[booking.Slot]] = {}
     for slot in slots:
         groups.setdefault(slot.start.date(), []).append(slot)
@@ -164,8 +175,8 @@ def shift_month(first: date, delta: int) -> date:
 
 def calendar_page(actor: Actor, choice: Choice) -> str:
     no_store()
-    first = parse_month(request.query.getunicode("month"))
-    chosen = parse_day(request.query.getunicode("date"))
+    first = parse_month(query_value("month"))
+    chosen = parse_day(query_value("date"))
     if chosen is not None:
         first = chosen.replace(day=1)
     if request.query.get("fragment") == "times" and chosen is not None:
@@ -194,7 +205,7 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
     )
 
 
-_FRAGMENTS: OrderedDict[tuple, str] = OrderedDict()  # type: ignore[type-arg]
+_FRAGMENTS: OrderedDict[tuple, tuple[list[booking.Slot], str]] = OrderedDict()  # type: ignore[type-arg]
 _FRAGMENTS_MAX = 1024
 _fragments_lock = threading.Lock()
 
@@ -205,15 +216,17 @@ def times_fragment(choice: Choice, chosen: date, times: list[booking.Slot]) -> s
     The fragment holds no session data (no CSRF token: its form is a GET), only what is in the
     key, so equal keys give equal HTML; the calendar script asks for it at every day click.
     """
-    key = (chosen, choice.base, tuple(choice.hidden()), choice.minutes, str(shop_zone()), tuple(s.start for s in times))
-    html = _FRAGMENTS.get(key)
-    if html is None:
-        html = render("_times", choice=choice, chosen=chosen, times=times, date_words=_date_words,
-                      time_words=_local_time)  # fmt: skip
-        with _fragments_lock:
-            _FRAGMENTS[key] = html
-            while len(_FRAGMENTS) > _FRAGMENTS_MAX:
-                _FRAGMENTS.popitem(last=False)
+    key = (chosen, choice.base, tuple(choice.hidden()), choice.minutes, str(shop_zone()), len(times))
+    found = _FRAGMENTS.get(key)
+    # The same list object (the cache's own answer, never changed) or equal starts: the same HTML.
+    if found is not None and (found[0] is times or [s.start for s in found[0]] == [s.start for s in times]):
+        return found[1]
+    html = render("_times", choice=choice, chosen=chosen, times=times, date_words=_date_words,
+                  time_words=_local_time)  # fmt: skip
+    with _fragments_lock:
+        _FRAGMENTS[key] = (times, html)
+        while len(_FRAGMENTS) > _FRAGMENTS_MAX:
+            _FRAGMENTS.popitem(last=False)
     return html
 
 
