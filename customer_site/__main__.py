@@ -8,6 +8,7 @@ address so waitress honours its X-Forwarded-Proto/-For/-Host headers (see docs/o
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -44,6 +45,9 @@ def serve(
     from customer_site import create_app
 
     open_database(db)
+    # waitress logs "Task queue depth is N" (WARNING) for each request that waits for a free thread:
+    # under a burst that is a log-file write per request, slowing the burst down further.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options: dict[str, object] = {"host": host, "port": port, "threads": threads, "ident": "garage"}
     options["max_request_body_size"] = 1024 * 1024
     if trusted_proxy:

@@ -1,7 +1,7 @@
 """Reuse of free slots, settings and services between requests while nothing they depend on changed.
 
 The portal asks the same questions over and over (the free times of a day, the shop's name and
-currency, the chosen services); each answer costs several queries and, for free slots, a sweep
+currency, the opening hours, the chosen services); each answer costs several queries and, for free slots, a sweep
 of the day. This module keeps the answers in process memory, stamped with version counters that
 triggers bump in the same transaction as any change to their inputs (migration 0040):
 
@@ -33,6 +33,7 @@ from shop import booking, catalog, clock, settings
 from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import database, is_postgres
 from shop.models import Appointment
+from shop.scheduling import calendar
 
 CONFIG = "config"
 MAX_ENTRIES = 2048  # cached slot answers per process (a day's answer is a few kB)
@@ -44,6 +45,7 @@ _lock = threading.Lock()
 _settings: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
 _services: dict[int, tuple[int, catalog.ServiceItem]] = {}
 _slots: OrderedDict[tuple, tuple[tuple, datetime, list[booking.Slot]]] = OrderedDict()  # type: ignore[type-arg]
+_hours: list[tuple[int, list[calendar.DayHours]] | None] = [None]
 _owner: list[object] = [None]  # the database the cached answers came from (held, so its id is never reused)
 SLOT_SETTINGS = ("shop.timezone", "schedule.min_notice_minutes")
 
@@ -54,6 +56,7 @@ def clear() -> None:
         _settings.clear()
         _services.clear()
         _slots.clear()
+        _hours[0] = None
         _owner[0] = database.obj
 
 
@@ -97,6 +100,17 @@ def get_service(service_id: int, actor: Actor = SYSTEM, version: int | None = No
     with _lock:
         _services[service_id] = (current, item)
     return item
+
+
+def get_hours(actor: Actor = SYSTEM, version: int | None = None) -> list[calendar.DayHours]:
+    """`calendar.get_hours()` (the week's opening hours), reused while the config counter stands still."""
+    current = config_version() if version is None else version
+    hit = _hours[0]
+    if hit is not None and hit[0] == current:
+        return hit[1]
+    hours = calendar.get_hours(actor=actor)
+    _hours[0] = (current, hours)
+    return hours
 
 
 def _stamp_and_car(first: date, last: date, vehicle_id: int | None) -> tuple[tuple, list[tuple[datetime, datetime]]]:  # type: ignore[type-arg]

@@ -30,6 +30,19 @@ def test_landing_page_names_the_shop_and_offers_booking(browser: Browser) -> Non
     assert page.html.find("a", href="/book") is not None
 
 
+def test_shop_details_hours_and_about_text_show_changes_at_once(browser: Browser) -> None:
+    from shop.scheduling import calendar
+
+    calendar.set_hours("mon-fri", "08:00-17:00")
+    assert "Kessler" not in text(browser.get("/")) and "08:00–17:00" in text(browser.get("/"))  # now remembered
+    settings.set_many({"shop.name": "Kessler", "portal.about": "First text."})
+    calendar.set_hours("mon", "09:00-12:00")
+    landing = text(browser.get("/"))
+    assert "Kessler" in landing and "09:00–12:00" in landing
+    settings.set_value("portal.about", "Second text.")
+    assert "Second text." in text(browser.get("/about"))
+
+
 def test_about_page_shows_the_text_from_settings(browser: Browser) -> None:
     settings.set_value("portal.about", "Family shop since 1987.\n\nWe fix every make.")
     page = browser.get("/about")

@@ -109,3 +109,10 @@ def test_staff_questions_are_not_cached_and_not_narrowed(shop: Shop) -> None:
     desk = Actor(role=Role.FRONT_DESK, name="desk", staff_id=1)
     got = schedule_cache.available_slots([shop.oil], DAY, 1, shop.car_id, desk)
     assert got == booking.available_slots([shop.oil], DAY, 1, vehicle_id=shop.car_id, actor=desk)
+
+
+def test_opening_hours_are_reused_until_they_change(shop: Shop) -> None:
+    first = schedule_cache.get_hours()
+    assert first == calendar.get_hours() and schedule_cache.get_hours() is first
+    calendar.set_hours("sat", "closed")
+    assert schedule_cache.get_hours() == calendar.get_hours() != first

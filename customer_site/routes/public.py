@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import bottle
 
-from customer_site.web import STATIC, render, static_version
-from shop import catalog, reviews, settings
+from customer_site.web import STATIC, config_version, render, static_version
+from shop import catalog, reviews, schedule_cache
 from shop.auth import Actor, Role
-from shop.scheduling import calendar
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PUBLIC = Actor(role=Role.CUSTOMER, name="portal visitor")
@@ -24,7 +23,7 @@ def opening_hours() -> list[tuple[str, str]]:
     """The week's opening hours as (day, "08:00-12:00, 13:00-17:30" or "closed")."""
     return [
         (DAY_NAMES[day.weekday], ", ".join(i.replace("-", "–") for i in day.intervals) if day.intervals else "Closed")
-        for day in calendar.get_hours(actor=PUBLIC)
+        for day in schedule_cache.get_hours(actor=PUBLIC, version=config_version())
     ]
 
 
@@ -35,7 +34,7 @@ def install(app: bottle.Bottle) -> None:
 
     @app.get("/about")
     def about() -> str:
-        text = settings.get("portal.about")
+        text = schedule_cache.get_settings("portal.about", version=config_version())["portal.about"]
         paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
         return render("about", title="About us", paragraphs=paragraphs, hours=opening_hours())
 
