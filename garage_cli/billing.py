@@ -95,12 +95,13 @@ def add_line_commands(
     add: Callable[..., Any],
     remove: Callable[..., Any],
     add_help: str,
+    edit: Callable[..., Any],
 ) -> None:
-    """Register `add-line` and `remove-line` on APP for a document (quote or invoice) called NOUN.
+    """Register `add-line`, `edit-line` and `remove-line` on APP for a document (quote or invoice) called NOUN.
 
     Quotes and invoices share line kinds and options (`shop.lines`), so their CLI glue is one piece:
-    ADD / REMOVE are the document's services, REF_TYPE how the document is named on the command line
-    (a quote by id, an invoice by id or number).
+    ADD / EDIT / REMOVE are the document's services, REF_TYPE how the document is named on the command
+    line (a quote by id, an invoice by id or number).
     """
 
     def add_line(
@@ -136,7 +137,25 @@ def add_line_commands(
         doc = remove(ref, line)
         output.done(f"removed line {line}; {noun} total {doc.totals.total}", doc, as_json)
 
+    def edit_line(
+        ref: Any,
+        line: int,
+        description: str | None = DESC_OPT,
+        quantity: str | None = typer.Option(None, "--qty", help="Quantity (hours for labour)."),
+        price: str | None = typer.Option(None, "--price", help="Net unit price."),
+        tax: str | None = typer.Option(None, "--tax", help="Tax rate in percent."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        use_db()
+        doc = edit(ref, line, description=description, quantity=quantity, unit_price=price, tax_rate=tax)
+        changed = next(x for x in doc.lines if x.position == line)
+        message = f"line {line}: {changed.description} {changed.amount}; {noun} total {doc.totals.total}"
+        output.done(message, doc, as_json)
+
     app.command("add-line", help=add_help)(_named_argument(add_line, noun, ref_type))
+    app.command(
+        "edit-line", help=f"Change a line of a draft {noun}: text, quantity, price or tax (options left out stay)."
+    )(_named_argument(edit_line, noun, ref_type))
     app.command("remove-line", help=f"Remove a line from a draft {noun}.")(_named_argument(remove_line, noun, ref_type))
 
 
@@ -160,6 +179,7 @@ add_line_commands(
     quotes.add_line,
     quotes.remove_line,
     "Add a line to a draft quote.",
+    quotes.update_line,
 )
 
 
@@ -264,6 +284,7 @@ add_line_commands(
     invoices.add_line,
     invoices.remove_line,
     "Add a line to a draft invoice (an issued one is never edited: credit it).",
+    invoices.update_line,
 )
 
 

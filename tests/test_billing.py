@@ -397,7 +397,11 @@ def test_cli_quote_flow(cli) -> None:
     customer = customers.add_customer("Anna Schmidt", email="anna@example.com")
     quote = str(cli("quote", "create", "--customer", str(customer.id), "--json").json()["id"])
     assert cli("quote", "add-line", quote, "labour", "--qty", "1").exit_code == 0
-    assert cli("quote", "add-line", quote, "other", "-d", "Tyres", "--price", "400").exit_code == 0
+    assert cli("quote", "add-line", quote, "other", "-d", "Tyres", "--price", "350").exit_code == 0
+    edited = cli("quote", "edit-line", quote, "2", "--price", "400", "-d", "Four tyres", "--json").json()
+    assert [(x["description"], x["amount"]) for x in edited["lines"]][1] == ("Four tyres", "400.00")
+    refused = cli("quote", "edit-line", quote, "2", "--qty", "0")
+    assert refused.exit_code == 1 and "quantity" in refused.stderr
     assert cli("quote", "send", quote).exit_code == 0
     assert cli("quote", "accept", quote, "--line", "2").exit_code == 0
     done = cli("quote", "decline", quote, "--json").json()

@@ -302,6 +302,7 @@ async def test_quote_lines_are_answered_one_by_one_and_the_quote_becomes_an_invo
         assert isinstance(app.screen, MainScreen)  # closing the invoice closes the quote it came from
     quote = quotes.get_quote(editor.document_id)
     assert quote.status == "accepted" and quote.vehicle == "B BB 203 (Ford Transit)"
+    assert [m.kind for m in outbox.list_messages(entity="quote", entity_id=quote.id)] == ["quote_sent"]
     invoice = invoices.get_invoice(invoice_screen.document_id)
     assert invoice.quote_id == quote.id and invoice.totals.total == Decimal("321.30")
 

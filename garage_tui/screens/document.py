@@ -154,7 +154,7 @@ def payment_form(invoice: InvoiceInfo | Any, actor: Actor) -> FormScreen:
 
     fields = [
         Field("amount", f"Amount (due: {invoice.due})", value=str(invoice.due)),
-        Field("method", "Method", value="cash", placeholder="cash, card, transfer ..."),
+        Field("method", "Method", "cash", "select", [(m.capitalize(), m) for m in invoices.METHODS]),
         Field("reference", "Reference"),
     ]
     title = f"Payment for {invoice.number or f'draft #{invoice.id}'} ({invoice.customer_name})"
