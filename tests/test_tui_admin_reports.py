@@ -373,13 +373,22 @@ async def test_front_desk_cannot_open_admin_or_change_mechanics_hours(tui_shop) 
         calendar.set_mechanic_hours("max", "mon", "08:00-12:00", actor=tui_shop.mechanic.actor())
 
 
-def test_admin_mechanics_snapshot(tui_shop, snap_compare) -> None:
+def _mechanics_week() -> None:
     calendar.set_mechanic_hours("max", "mon-thu", "07:00-12:00,12:30-16:00")
     calendar.set_mechanic_hours("max", "fri", "07:00-13:00")
     calendar.add_time_off("max", "2026-12-21", "2026-12-23", "holiday")
     calendar.add_time_off("max", "2026-11-25 13:00", "2026-11-25 16:00", "dentist")
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
 
-    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SIZE, run_before=run_before)
+async def _open_mechanics(pilot) -> None:  # type: ignore[no-untyped-def]
+    await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
+
+
+def test_admin_mechanics_snapshot(tui_shop, snap_compare) -> None:
+    _mechanics_week()
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=SIZE, run_before=_open_mechanics)
+
+
+def test_admin_mechanics_snapshot_small(tui_shop, snap_compare) -> None:
+    _mechanics_week()
+    assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=(80, 24), run_before=_open_mechanics)
