@@ -176,13 +176,15 @@ async def test_new_invoice_gets_labour_and_part_lines_then_one_is_edited_and_one
         await fill(pilot, {"part": "oil", "quantity": "4"})
         await pilot.press("a")
         await settle(pilot)
-        await fill(pilot, {"kind": "other", "description": "Disposal fee", "unit_price": "5.00"})
+        await fill(pilot, {"kind": "other", "description": "Disposal fee [b]EU[/b]", "unit_price": "5.00"})
         assert app.screen is editor
         assert line_rows(app) == [
             ["1", "Labour", "Brake inspection", "1.5", "80.00", "19", "120.00"],
             ["2", "Part", "Engine oil 5W-30 (litre) (OIL-5W30)", "4", "12.50", "19", "50.00"],
-            ["3", "Fee", "Disposal fee", "1", "5.00", "19", "5.00"],
+            ["3", "Fee", "Disposal fee [b]EU[/b]", "1", "5.00", "19", "5.00"],
         ]
+        table = editor.query_one("#doc-lines", DataTable)
+        assert "Disposal fee [b]EU[/b]" in table.render_line(3).text  # typed brackets are shown, not read as markup
         await pilot.press("up", "up", "up", "enter")  # Enter on a line edits it
         await settle(pilot)
         await fill(pilot, {"quantity": "2"})

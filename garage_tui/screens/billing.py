@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -143,7 +144,7 @@ class BillingPane(AreaPane):
         for i in items:
             table.add_row(
                 i.number or f"draft #{i.id}",
-                i.customer_name,
+                Text(i.customer_name),  # names are text, never markup
                 str(i.total),
                 str(i.due),
                 i.status,
@@ -167,8 +168,8 @@ class BillingPane(AreaPane):
         for q in items:
             table.add_row(
                 f"#{q.id}",
-                q.customer_name,
-                q.vehicle or "",
+                Text(q.customer_name),
+                Text(q.vehicle or ""),
                 q.status,
                 str(q.total),
                 q.valid_until.isoformat() if q.valid_until else "",

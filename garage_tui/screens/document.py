@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -248,11 +249,11 @@ class DocumentScreen(ServiceCalls, ModalScreen[bool]):
         t = doc.totals
         return f"Net {t.net} · Tax {t.tax} · [b]Total {t.total}[/b]"
 
-    def line_row(self, line: Line) -> list[str]:
+    def line_row(self, line: Line) -> list[str | Text]:
         return [
             str(line.position),
             KIND_WORDS.get(line.kind, line.kind),
-            line.description,
+            Text(line.description),  # typed text, never markup
             fmt_quantity(line.quantity),
             str(line.unit_price),
             fmt_quantity(line.tax_rate),
@@ -535,7 +536,7 @@ class QuoteScreen(DocumentScreen):
     def line_columns(self) -> list[tuple[str, int]]:
         return [*super().line_columns(), ("Answer", 8)]
 
-    def line_row(self, line: Line) -> list[str]:
+    def line_row(self, line: Line) -> list[str | Text]:
         return [*super().line_row(line), DECISION_WORDS.get(line.decision or "", line.decision or "")]
 
     def head_lines(self, doc: QuoteInfo) -> list[str]:
