@@ -8,7 +8,8 @@ a Bottle hello-world app under waitress with the same thread count), then loads 
 `wrk` (16 connections, keep-alive) when it is installed, else with a threaded Python client.
 Booking is measured with concurrent Python clients each POSTing the confirm form for a different
 free slot (a real booking each: CSRF, idempotency key, bay lock, insert, outbox message).
-Prints one line per case and the medians over the runs; paste them into docs/performance.md.
+Prints one line per case and the medians over the runs (requests/s, p99, share of hello world, and
+the server process's CPU time per request, read from /proc); paste them into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -122,6 +123,19 @@ def wait_for(port: int, path: str = "/") -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server on port {port} did not start")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used (Linux /proc), or None where that is not available.
+
+    CPU per request of the server process is the figure that stays meaningful when other work
+    shares the machine: requests/s and p99 move with the load, the server's own work does not.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url: str, seconds: int, connections: int, cookie: str | None) -> tuple[float, float]:
@@ -261,25 +275,34 @@ def main(argv: list[str] | None = None) -> None:
     day = (datetime.fromisoformat(NOW) + timedelta(days=2)).astimezone(UTC).date().isoformat()
     base = f"http://127.0.0.1:{portal_port}"
     cases = [
-        ("hello world (bare Bottle)", f"http://127.0.0.1:{hello_port}/hello", None),
-        ("landing page", f"{base}/", None),
-        ("calendar month", f"{base}/book/calendar?car={info['car']}&service={info['service']}", info["cookie"]),
+        ("hello world (bare Bottle)", f"http://127.0.0.1:{hello_port}/hello", None, hello.pid),
+        ("landing page", f"{base}/", None, portal.pid),
+        ("calendar month", f"{base}/book/calendar?car={info['car']}&service={info['service']}", info["cookie"],
+         portal.pid),
         (
             "slots of a day",
             f"{base}/book/calendar?car={info['car']}&service={info['service']}&date={day}&fragment=times",
             info["cookie"],
+            portal.pid,
         ),
-    ]
+    ]  # fmt: skip
     try:
         wait_for(portal_port)
         wait_for(hello_port, "/hello")
-        results: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in cases}
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _, _ in cases}
+        cpu: dict[str, list[float]] = {name: [] for name, _, _, _ in cases}
         bookings: list[tuple[float, float, int]] = []
         for run in range(args.runs):
-            for name, target, cookie in cases:
+            for name, target, cookie, pid in cases:
+                before = cpu_seconds(pid)
                 rps, p99 = load(target, args.seconds, args.connections, cookie)
+                after = cpu_seconds(pid)
                 results[name].append((rps, p99))
-                print(f"run {run + 1}: {name:28} {rps:8.0f} req/s  p99 {p99:6.1f} ms")
+                per = 1e6 * (after - before) / (rps * args.seconds) if before is not None and after else None
+                if per is not None:
+                    cpu[name].append(per)
+                shown = f"  server CPU {per:6.0f} µs/request" if per is not None else ""
+                print(f"run {run + 1}: {name:28} {rps:8.0f} req/s  p99 {p99:6.1f} ms{shown}")
         for run in range(args.runs):
             rate, p99, conflicts = bench_booking(portal_port, info, args.seconds, args.booking_clients, url)
             bookings.append((rate, p99, conflicts))
@@ -288,10 +311,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nmedians over {args.runs} runs ({tool}, {args.connections} connections, {args.seconds} s each, "
               f"waitress {args.threads} threads, SQLite):")  # fmt: skip
         hello_rps = statistics.median(r for r, _ in results[cases[0][0]])
-        for name, _, _ in cases:
+        for name, _, _, _ in cases:
             rps = statistics.median(r for r, _ in results[name])
             p99 = statistics.median(p for _, p in results[name])
-            print(f"| {name} | {rps:.0f} | {p99:.1f} | {100 * rps / hello_rps:.0f}% |")
+            per = f"{statistics.median(cpu[name]):.0f}" if cpu[name] else "n/a"
+            print(f"| {name} | {rps:.0f} | {p99:.1f} | {100 * rps / hello_rps:.0f}% | {per} |")
         print(
             f"| booking (POST /book, {args.booking_clients} clients) | "
             f"{statistics.median(b[0] for b in bookings):.1f} bookings/s | "
