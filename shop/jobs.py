@@ -236,7 +236,11 @@ def check_in(
     mechanic: int | str | None = None,
     actor: Actor = SYSTEM,
 ) -> JobInfo:
-    """Open the job for a scheduled appointment; the mileage joins the car's history."""
+    """Open the job for a scheduled appointment; the mileage joins the car's history.
+
+    MECHANIC, when given, is assigned to the appointment as `booking.assign_mechanic` does (they must
+    work then, not be off, and be free); without it the job keeps the appointment's mechanic.
+    """
     require(actor, "job.work")
     appt = Appointment.get_or_none(Appointment.id == appointment_id)
     if appt is None:
@@ -244,6 +248,10 @@ def check_in(
     if Job.select().where(Job.appointment == appt.id).exists():
         raise Conflict(f"appointment #{appointment_id} is already checked in")
     staff_row = _staff(mechanic) if mechanic not in (None, "") else appt.mechanic
+    if staff_row is not None and staff_row.id != appt.mechanic_id:
+        # Naming a mechanic at check-in assigns the appointment too (same checks), so the calendar,
+        # the jobs board and the reports agree on who does the work.
+        booking.assign_mechanic(appt.id, staff_row.id, actor=actor)
     reading = None
     if mileage not in (None, ""):
         reading = vehicles.record_mileage(appt.vehicle_id, mileage, source="check-in", actor=actor).mileage

@@ -191,3 +191,13 @@ def test_racing_processes_assign_one_mechanic_to_overlapping_appointments_only_o
     for loser in (r for r in results if r.returncode == 3):
         assert "Mara Schulz" in loser.stderr and "locked" not in loser.stderr and "serializ" not in loser.stderr
     assert [booking.get_appointment(a).mechanic for a in ids].count("Mara Schulz") == 1
+
+
+def test_naming_a_mechanic_at_check_in_assigns_the_appointment_with_the_same_checks(shop) -> None:
+    a = book(shop, "2026-11-24 09:00")
+    calendar.add_time_off("mara", "2026-11-24", "2026-11-24", reason="holiday")
+    with pytest.raises(ValidationError, match="Mara Schulz is off"):
+        jobs.check_in(a.id, complaint="noise", mechanic="mara")
+    assert booking.get_appointment(a.id).status == "scheduled"  # nothing half-done
+    job = jobs.check_in(a.id, complaint="noise", mechanic="tobias")
+    assert job.mechanic == "tobias" and booking.get_appointment(a.id).mechanic == "Tobias Becker"

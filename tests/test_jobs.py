@@ -134,7 +134,13 @@ def test_cli_job_from_check_in_to_paid_invoice_with_pdf(cli, workshop, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF-")
     shown = cli("job", "show", job, "--json").json()
     assert shown["status"] == "completed" and shown["invoice"] == "2026-000001"
-    assert [t["to_status"] for t in shown["timeline"]] == ["scheduled", "checked_in", "in_progress", "completed"]
+    assert [(t["kind"], t["to_status"]) for t in shown["timeline"]] == [
+        ("booked", "scheduled"),
+        ("assigned", "scheduled"),  # --mechanic at check-in assigns the appointment too
+        ("status", "checked_in"),
+        ("status", "in_progress"),
+        ("status", "completed"),
+    ]
     assert [p["sku"] for p in shown["parts"]] == ["OIL"]
 
 
