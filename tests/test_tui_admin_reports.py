@@ -392,3 +392,14 @@ def test_admin_mechanics_snapshot(tui_shop, snap_compare) -> None:
 def test_admin_mechanics_snapshot_small(tui_shop, snap_compare) -> None:
     _mechanics_week()
     assert snap_compare(GarageApp(user=tui_shop.admin), terminal_size=(80, 24), run_before=_open_mechanics)
+
+
+async def test_at_80x24_the_report_period_fits_and_the_revenue_table_is_in_view(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert app.screen.query_one("#report-show").region.right <= 80
+        table = app.screen.query_one("#revenue-table", DataTable)
+        assert table.region.height >= 3 and table.region.bottom <= 23  # above the footer

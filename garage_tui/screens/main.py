@@ -18,6 +18,8 @@ from shop.staff import StaffMember
 class MainScreen(Screen[None]):
     # `-narrow` below 116 columns (e.g. 80x24): garage.tcss gives the areas a tighter layout there.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (116, "-wide")]
+    # `-short` below 32 lines (e.g. 24): charts give their room to the tables.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "logout", "Log out"),
         *[Binding(a.fkey, f"open_area('{a.key}')", a.title, show=False) for a in AREAS],
@@ -39,10 +41,6 @@ class MainScreen(Screen[None]):
         else:
             yield Static("There is nothing your role may open yet.", classes="hint")
         yield Footer()
-
-    def on_mount(self) -> None:
-        if self.areas:
-            self.call_after_refresh(self.pane(self.areas[0].key).activate)
 
     def pane(self, key: str) -> AreaPane:
         return self.query_one(f"#pane-{key}", AreaPane)
@@ -78,6 +76,7 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(pane.run_action, action)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Also sent for the first tab when the screen mounts: that activates (loads and focuses) the first area.
         pane_id = event.pane.id or ""
         if event.tabbed_content.id == "areas" and pane_id.startswith("area-"):
             (await self.ensure_pane(pane_id.removeprefix("area-"))).activate()

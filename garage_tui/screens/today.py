@@ -79,7 +79,7 @@ class TodayPane(AreaPane):
         yield TodayTable(id="today-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.action_reload()
+        # The first load comes with `activate` (its tab opening), so start-up reads the day once, not three times.
         self.set_interval(REFRESH_SECONDS, self.action_reload)
 
     def on_resize(self, event: events.Resize) -> None:
