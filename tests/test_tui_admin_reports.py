@@ -359,6 +359,20 @@ async def test_admin_adds_and_removes_time_off(tui_shop) -> None:
         assert cells(off) == [] and calendar.list_time_off() == []
 
 
+async def test_command_palette_opens_the_mechanics_tab(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"mechanics' hours")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#admin-tabs", TabbedContent).active == "admin-mechanics"
+        assert app.focused is app.screen.query_one("#mechanic-table")
+
+
 async def test_front_desk_cannot_open_admin_or_change_mechanics_hours(tui_shop) -> None:
     from shop.errors import Forbidden
 

@@ -177,6 +177,7 @@ class AdminPane(AreaPane):
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
         ("Add staff member", "Create a login for a new colleague", "add_staff"),
         ("Edit shop settings", "Shop name, address, time zone, tax rate ...", "open_settings"),
+        ("Mechanics' hours and time off", "Working hours and days off of each mechanic", "open_mechanics"),
     ]
     # Every tab's keys, for the help screen (F1); tabs whose tables share a key are told apart by HELP_TITLE.
     HELP_PARTS: ClassVar[list[type]] = [
@@ -210,6 +211,10 @@ class AdminPane(AreaPane):
     def action_open_settings(self) -> None:
         self.query_one("#admin-tabs", TabbedContent).active = "admin-settings"
         self.query_one("#settings-table").focus()
+
+    def action_open_mechanics(self) -> None:
+        self.query_one("#admin-tabs", TabbedContent).active = "admin-mechanics"
+        self.query_one("#mechanic-table").focus()
 
     def action_add_staff(self) -> None:
         self.query_one("#admin-tabs", TabbedContent).active = "admin-staff"

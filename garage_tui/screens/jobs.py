@@ -70,6 +70,7 @@ class JobsPane(AreaPane):
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
         ("Clock on/off", "Start or stop your time clock on the highlighted job", "clock"),
         ("Refresh jobs", "Reload the jobs board now", "reload"),
+        ("Assign mechanic", "Give the highlighted job to a mechanic (front desk, admin)", "assign"),
     ]
     HELP_PARTS: ClassVar[list[type]] = [JobsTable]
 
