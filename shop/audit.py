@@ -24,20 +24,29 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+COLUMNS = ("at", "actor", "action", "entity", "entity_id", "details")
+
+
+def row_values(actor: Actor, action: str, entity: str, entity_id: int | None, **details: Any) -> tuple[object, ...]:
+    """The audit_log values (in `COLUMNS` order, as stored) of one line, for a caller that writes
+    the line together with its own rows in one statement (see `shop.booking.book`)."""
+    return (
+        AuditLog.at.db_value(clock.now()),
+        f"{actor.role.value}:{actor.name}",
+        action,
+        entity,
+        entity_id,
+        json.dumps(details, default=str, sort_keys=True),
+    )
+
+
 def record(actor: Actor, action: str, entity: str, entity_id: int | None, **details: Any) -> None:
     """Append one audit line. A plain INSERT: every write service calls this, and compiling the
     ORM's statement cost several times what SQLite takes to run it."""
     p = "%s" if is_postgres() else "?"
     AuditLog._meta.database.execute_sql(
-        f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
-        (
-            AuditLog.at.db_value(clock.now()),
-            f"{actor.role.value}:{actor.name}",
-            action,
-            entity,
-            entity_id,
-            json.dumps(details, default=str, sort_keys=True),
-        ),
+        f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES ({', '.join([p] * len(COLUMNS))})",
+        row_values(actor, action, entity, entity_id, **details),
     )
 
 

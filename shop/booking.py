@@ -566,11 +566,20 @@ def book(
     bay_id = match.bays[0]
     now = clock.now()
     total = sum((s.price for s in services), Decimal("0.00"))
+    history = (actor, "booked", None, "scheduled", f"booked via {source}")
+    details = {
+        "customer_id": customer_id,
+        "vehicle_id": vehicle_id,
+        "start": start_at,
+        "bay_id": bay_id,
+        "services": [s.id for s in services],
+    }
     try:
         with AppointmentRow._meta.database.atomic():
-            appointment_id = _insert(
-                customer_id, vehicle_id, services, start_at, bay_id, mech_id, problem.buffer, source, notes, key, at=now
-            )
+            appointment_id = _write_booking(
+                customer_id, vehicle_id, services, start_at, bay_id, mech_id, problem.buffer, source, notes, key, now,
+                history, details,
+            )  # fmt: skip
     except IntegrityError:
         # Only a writer that bypassed the bay lock can get here: the trigger or the key index held.
         if key is not None:
@@ -578,18 +587,6 @@ def book(
             if existing is not None:
                 return _replay(existing, customer_id, key)
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic) from None
-    _history(appointment_id, actor, "booked", None, "scheduled", f"booked via {source}", at=now)
-    audit.record(
-        actor,
-        "booking.book",
-        "appointment",
-        appointment_id,
-        customer_id=customer_id,
-        vehicle_id=vehicle_id,
-        start=start_at,
-        bay_id=bay_id,
-        services=[s.id for s in services],
-    )
     events.publish(AppointmentBooked(appointment_id))
     # Built from what is at hand rather than read back: the same values, three queries fewer.
     mechanic_name = None
@@ -620,6 +617,99 @@ def book(
     )
 
 
+def _write_booking(
+    customer_id: int,
+    vehicle_id: int,
+    services: Sequence[ServiceRef],
+    start_at: datetime,
+    bay_id: int,
+    mechanic_id: int | None,
+    buffer: timedelta,
+    source: str,
+    notes: str,
+    key: str | None,
+    now: datetime,
+    history: tuple[Actor, str, str | None, str, str],
+    details: dict[str, object],
+) -> int:
+    """Every row a booking writes: the appointment, its lines, its first timeline entry, the audit line.
+
+    SQLite runs statements in-process, so they go one by one. On PostgreSQL each statement is a
+    round trip to the server, so the four inserts are one statement (data-modifying CTEs chained
+    on the new id); the no-overlap trigger still fires on the appointment row and, if it refuses,
+    the whole statement fails and writes nothing.
+    """
+    actor, kind, old, new, note = history
+    if not is_postgres():
+        appointment_id = _insert(
+            customer_id, vehicle_id, services, start_at, bay_id, mechanic_id, buffer, source, notes, key, at=now
+        )
+        _history(appointment_id, actor, kind, old, new, note, at=now)
+        audit.record(actor, "booking.book", "appointment", appointment_id, **details)
+        return appointment_id
+    appointment = _appointment_values(
+        customer_id, vehicle_id, services, start_at, bay_id, mechanic_id, buffer, source, notes, key, "scheduled", now
+    )
+    stamp = AppointmentRow.start_at.db_value(now)
+    money = AppointmentRow.total_price.db_value
+    lines = ", ".join(["(?, ?, ?, ?, ?)"] * len(services))
+    audit_values = audit.row_values(actor, "booking.book", "appointment", None, **details)
+    statement = (
+        f"WITH a AS (INSERT INTO appointment ({', '.join(appointment)}) VALUES ({', '.join('?' * len(appointment))})"
+        " RETURNING id),"
+        " s AS (INSERT INTO appointment_service (appointment_id, service_id, position, name, duration_minutes, price)"
+        f" SELECT a.id, v.service_id, v.position, v.name, v.minutes, v.price FROM a, (VALUES {lines})"
+        " AS v (service_id, position, name, minutes, price)),"
+        " h AS (INSERT INTO appointment_history (appointment_id, at, actor, kind, from_status, to_status, note)"
+        " SELECT a.id, ?, ?, ?, CAST(? AS TEXT), ?, ? FROM a),"
+        f" g AS (INSERT INTO audit_log ({', '.join(audit.COLUMNS)}) SELECT ?, ?, ?, ?, a.id, ? FROM a)"
+        " SELECT id FROM a"
+    )
+    params: list[object] = list(appointment.values())
+    for i, s in enumerate(services):
+        params += [s.id, i, s.name, s.duration_minutes, money(s.price)]
+    params += [stamp, f"{actor.role.value}:{actor.name}", kind, old, new, note]
+    params += [audit_values[0], audit_values[1], audit_values[2], audit_values[3], audit_values[5]]
+    return sql.rows(statement, params)[0][0]
+
+
+def _appointment_values(
+    customer_id: int,
+    vehicle_id: int,
+    services: Sequence[ServiceRef],
+    start_at: datetime,
+    bay_id: int,
+    mechanic_id: int | None,
+    buffer: timedelta,
+    source: str,
+    notes: str,
+    key: str | None,
+    status: str,
+    at: datetime,
+) -> dict[str, object]:
+    """The appointment row's columns, as stored."""
+    stamp = AppointmentRow.start_at.db_value
+    now = stamp(at)
+    work = timedelta(minutes=sum(s.duration_minutes for s in services))
+    return {
+        "customer_id": customer_id,
+        "vehicle_id": vehicle_id,
+        "bay_id": bay_id,
+        "mechanic_id": mechanic_id,
+        "start_at": stamp(start_at),
+        "end_at": stamp(start_at + work),
+        "block_end_at": stamp(start_at + work + buffer),
+        "status": status,
+        "source": source,
+        "notes": notes.strip(),
+        "idempotency_key": key,
+        "reschedule_count": 0,
+        "total_price": AppointmentRow.total_price.db_value(sum((s.price for s in services), Decimal("0.00"))),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def _insert(
     customer_id: int,
     vehicle_id: int,
@@ -638,30 +728,14 @@ def _insert(
 
     Two statements: the appointment, then all its lines at once. Returns the new id.
     """
-    stamp = AppointmentRow.start_at.db_value
     money = AppointmentRow.total_price.db_value
-    now = stamp(at or clock.now())
-    work = timedelta(minutes=sum(s.duration_minutes for s in services))
     appointment_id = sql.insert(
         "appointment",
-        {
-            "customer_id": customer_id,
-            "vehicle_id": vehicle_id,
-            "bay_id": bay_id,
-            "mechanic_id": mechanic_id,
-            "start_at": stamp(start_at),
-            "end_at": stamp(start_at + work),
-            "block_end_at": stamp(start_at + work + buffer),
-            "status": status,
-            "source": source,
-            "notes": notes.strip(),
-            "idempotency_key": key,
-            "reschedule_count": 0,
-            "total_price": money(sum((s.price for s in services), Decimal("0.00"))),
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+        _appointment_values(
+            customer_id, vehicle_id, services, start_at, bay_id, mechanic_id, buffer, source, notes, key, status,
+            at or clock.now(),
+        ),
+    )  # fmt: skip
     sql.insert_many(
         "appointment_service",
         ("appointment_id", "service_id", "position", "name", "duration_minutes", "price"),

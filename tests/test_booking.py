@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop import booking, catalog, customers, events, settings, vehicles
+from shop import audit, booking, catalog, customers, events, settings, vehicles
 from shop.auth import Actor, Role
 from shop.db import database
 from shop.errors import Conflict, Forbidden, ValidationError
@@ -34,6 +34,20 @@ def test_booking_snapshots_services_prices_and_local_times(shop) -> None:
     again = booking.get_appointment(a.id)
     assert again.services[0].price == Decimal("89.00")
     assert [(t.kind, t.to_status) for t in again.timeline] == [("booked", "scheduled")]
+    assert (again.timeline[0].actor, again.timeline[0].note, again.timeline[0].from_status) == (
+        "system:system",
+        "booked via desk",
+        None,
+    )
+    [line] = audit.history("appointment", a.id)
+    assert (line.action, line.actor) == ("booking.book", "system:system")
+    assert line.details == {
+        "customer_id": shop.customer_id,
+        "vehicle_id": shop.car_id,
+        "start": "2026-11-24 08:00:00+00:00",
+        "bay_id": a.bay_id,
+        "services": [shop.oil, shop.brakes],
+    }
 
 
 def test_partial_overlap_is_a_conflict_with_three_nearest_alternatives(shop) -> None:
