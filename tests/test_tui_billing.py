@@ -390,3 +390,19 @@ async def test_issue_refused_for_lack_of_stock_says_why_and_keeps_the_draft(tui_
     assert any(m.startswith("not enough OIL-5W30 in stock: 40 on hand") for m in messages), messages
     doc = invoices.get_invoice(editor.document_id)
     assert (doc.status, doc.number) == ("draft", None)
+
+
+async def test_new_invoice_from_the_command_palette_opens_the_editor(tui_stock) -> None:
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # Today is open; Billing has not been built yet
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"new invoice")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and app.screen.form_title == "New invoice"
+        await fill(pilot, {"customer": "Clara Cordes"})
+        assert isinstance(app.screen, InvoiceScreen)
+    assert [i.customer_name for i in invoices.list_invoices()] == ["Clara Cordes"]

@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from garage_tui.areas import AREAS, Area, allowed_areas
@@ -29,6 +30,7 @@ class MainScreen(Screen[None]):
         super().__init__(id="main")
         self.user = user
         self.areas = allowed_areas(user.actor())
+        self._mounting: dict[str, AwaitMount] = {}  # panes being mounted (see `ensure_pane`)
 
     def compose(self) -> ComposeResult:
         yield ShopHeader(self.user)
@@ -56,7 +58,13 @@ class MainScreen(Screen[None]):
             area = self.area(key)
             assert area is not None
             pane = area.pane(id=f"pane-{key}")
-            await self.query_one(f"#area-{key}", TabPane).mount(pane)
+            self._mounting[key] = self.query_one(f"#area-{key}", TabPane).mount(pane)
+        pending = self._mounting.get(key)
+        if pending is not None:
+            # A palette command opens the tab and asks for the pane at once: the second caller waits for the
+            # same mount instead of using a pane whose widgets are not there yet.
+            await pending
+            self._mounting.pop(key, None)
         return pane
 
     def area(self, key: str) -> Area | None:
