@@ -10,7 +10,7 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from shop import demo, migrations
+from shop import migrations
 from shop.db import close_database, configured_url, open_database, parse_url
 from shop.errors import Conflict
 from shop.models import Customer, Staff
@@ -41,6 +41,8 @@ def initialise(url: str | None = None, with_demo: bool = False) -> InitResult:
         if with_demo:
             if has_data:
                 raise Conflict(f"{target.display} already holds data; demo data goes into a new, empty database only")
+            from shop import demo  # faker and the demo steps: only for --demo, not on every `garage` start
+
             logins = demo.load()
     except BaseException:
         if new_file:

@@ -256,6 +256,13 @@ def test_importing_the_app_leaves_heavy_libraries_and_other_screens_for_later() 
     assert out.split() == ["garage_tui.screens.help", "garage_tui.screens.login"]
 
 
+def test_the_garage_command_which_also_opens_the_tui_does_not_import_faker_fpdf_or_icalendar() -> None:
+    heavy = "{'faker', 'fpdf', 'icalendar'}"
+    code = f"import sys, cli; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy})))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == []
+
+
 async def test_only_the_first_area_is_built_at_start_and_the_others_when_opened(tui_shop) -> None:
     app = GarageApp(user=tui_shop.desk)
     async with app.run_test(size=SIZE) as pilot:

@@ -13,19 +13,11 @@ from textual.widgets import Button, DataTable, Static
 from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.service import ServiceCalls
+from garage_tui.widgets.words import STATUS_WORDS  # one vocabulary for every screen (jobs.py imports it from here)
 from shop import booking, jobs
 from shop.auth import Actor
 from shop.booking import Appointment
 
-STATUS_WORDS = {
-    "scheduled": "Scheduled",
-    "checked_in": "Checked in",
-    "in_progress": "In progress",
-    "waiting_parts": "Waiting for parts",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-    "no_show": "No-show",
-}
 # What the button for moving *to* a status says.
 ACTION_WORDS = {
     "checked_in": "Check in",

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from shop import clock
 
 
@@ -39,6 +37,9 @@ def appointment_uid(appointment_id: int, domain: str) -> str:
 
 
 def build(invite: Invite) -> bytes:
+    # icalendar costs ~50 ms to import; only the sender needs it, not every `garage` command or the TUI.
+    from icalendar import Calendar, Event, vCalAddress, vText
+
     zone = ZoneInfo(invite.timezone)
     cal = Calendar()
     cal.add("prodid", "-//garage//appointments//EN")
