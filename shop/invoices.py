@@ -217,13 +217,26 @@ def create_invoice(
 
 @transaction
 def create_from_quote(quote_id: int, actor: Actor = SYSTEM) -> InvoiceInfo:
-    """A draft with the quote's accepted lines at their quoted prices."""
+    """A draft with the quote's accepted lines at their quoted prices.
+
+    A quote is invoiced once: while it has an invoice that is not fully credited, another is refused
+    (the quote row is locked, so two desks pressing at once get one invoice and one refusal).
+    """
     require(actor, "invoice.write")
-    quote = Quote.get_or_none(Quote.id == quote_id)
+    quote = lock_rows(Quote.select().where(Quote.id == quote_id)).first()
     if quote is None:
         raise NotFound(f"no quote #{quote_id}")
     if quote.status != "accepted":
         raise Conflict(f"quote #{quote_id} is {quote.status}; only an accepted quote can be invoiced")
+    existing = (
+        Invoice.select()
+        .where(Invoice.quote == quote.id, Invoice.kind == "invoice", Invoice.status != "credited")
+        .order_by(Invoice.id.desc())
+        .first()
+    )
+    if existing is not None:
+        name = existing.number or f"draft #{existing.id}"
+        raise Conflict(f"quote #{quote_id} already has invoice {name}; credit it first to invoice the quote again")
     accepted = [line for line in lines.load(QuoteLine, "quote", quote.id) if line.decision == "accepted"]
     row = new_draft(quote.customer_id, quote.vehicle_id, quote.notes, quote_id=quote.id)
     lines.copy(accepted, InvoiceLine, {"invoice": row.id})

@@ -119,6 +119,8 @@ def test_invoice_from_quote_issue_pay_and_credit(shop_data) -> None:
     quotes.decline(quote.id)
     draft = invoices.create_from_quote(quote.id)
     assert [line.description for line in draft.lines] == ["Oil change", "Engine oil 5W-30 (OIL)"]
+    with pytest.raises(Conflict, match=rf"already has invoice draft #{draft.id}"):
+        invoices.create_from_quote(quote.id)  # invoiced once, not twice by a second key press
     draft = invoices.add_line(draft.id, "discount", unit_price="5")
     assert draft.number is None and draft.totals.total == D("133.22")
     doc = invoices.issue(draft.id)
@@ -143,6 +145,8 @@ def test_invoice_from_quote_issue_pay_and_credit(shop_data) -> None:
     assert doc.credited == D("133.22") and doc.status == "credited"
     assert doc.due == D("-100.00")  # a refund is owed
     assert doc.credit_notes == ("CN-2026-000001", "CN-2026-000002")
+    again = invoices.create_from_quote(quote.id)  # the credited invoice no longer counts: invoice it afresh
+    assert again.quote_id == quote.id and again.number is None
 
 
 def test_payments_add_up_to_paid_and_overpayment_is_refused(shop_data) -> None:

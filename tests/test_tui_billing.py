@@ -406,3 +406,24 @@ async def test_new_invoice_from_the_command_palette_opens_the_editor(tui_stock) 
         await fill(pilot, {"customer": "Clara Cordes"})
         assert isinstance(app.screen, InvoiceScreen)
     assert [i.customer_name for i in invoices.list_invoices()] == ["Clara Cordes"]
+
+
+async def test_an_invoiced_quote_is_not_invoiced_twice(tui_shop, tui_billing) -> None:
+    quote = quotes.list_quotes()[0]
+    quotes.send(quote.id)
+    quotes.accept(quote.id)
+    first = invoices.create_from_quote(quote.id)
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_billing(pilot)
+        app.screen.query_one("#billing-tabs").active = "billing-quotes"
+        await settle(pilot)
+        app.screen.query_one("#quote-table").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        messages = [n.message for n in app._notifications]
+    assert any(f"already has invoice draft #{first.id}" in m for m in messages), messages
+    assert [i.id for i in invoices.list_invoices() if i.id != tui_billing] == [first.id]
