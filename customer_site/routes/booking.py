@@ -8,6 +8,7 @@ the CSRF token and an idempotency key, so a double click books once.
 from __future__ import annotations
 
 import calendar as monthcal
+import functools
 import secrets
 import threading
 from collections import OrderedDict
@@ -234,7 +235,9 @@ def _local_time(value: datetime) -> str:
     return value.astimezone(shop_zone()).strftime("%H:%M")
 
 
+@functools.lru_cache(maxsize=1024)
 def _date_words(value: date) -> str:
+    """'Tuesday 24 November 2026' (the month page labels every day with it: kept, not re-formatted)."""
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
