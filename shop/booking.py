@@ -554,11 +554,11 @@ def book(
         bay_rows=[(b[0], b[2], b[3]) for b in bays],
         conf=conf,
     )
-    why = _why_not(problem, start_at, actor)
-    if why:
-        raise ValidationError({"start": why})
     match = check(problem, start_at)
-    if match is None:
+    if match is None:  # a free start is always a valid one: only now ask which it is not
+        why = _why_not(problem, start_at, actor)
+        if why:
+            raise ValidationError({"start": why})
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic, problem=problem)
     if need_mechanic and mech_id is None:
         mech_id = match.mechanics[0]
@@ -786,11 +786,11 @@ def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM
     problem = load(
         services, day, day, actor, row.vehicle_id, row.mechanic_id, False, row.id, only=(start_at, start_at + block)
     )
-    why = _why_not(problem, start_at, actor)
-    if why:
-        raise ValidationError({"start": why})
     match = check(problem, start_at)
     if match is None:
+        why = _why_not(problem, start_at, actor)
+        if why:
+            raise ValidationError({"start": why})
         raise _taken(services, start_at, actor, row.vehicle_id, row.mechanic_id, False, row.id, problem=problem)
     old_start = row.start_at
     work = row.end_at - row.start_at
