@@ -108,6 +108,49 @@ def test_invite_has_stable_uid_sequence_method_timezone_and_location(db) -> None
     assert str(cancelled["UID"]) == str(event["UID"]) and int(cancelled["SEQUENCE"]) == 2
 
 
+def test_invite_with_the_once_per_zone_vtimezone_equals_icalendars_own_and_keeps_dst_rules(db) -> None:
+    """`build` splices a VTIMEZONE serialised once per zone; the file must be what icalendar builds
+    itself, summer and winter times must read back right, and each zone must get its own rules."""
+    invites.vtimezone.cache_clear()
+    summer = invites.Invite(
+        uid=invites.appointment_uid(9, "shop.example"),
+        sequence=1,
+        method="REQUEST",
+        start=datetime(2027, 7, 6, 6, 0, tzinfo=UTC),
+        end=datetime(2027, 7, 6, 7, 0, tzinfo=UTC),
+        summary="Oil change, a long summary that is folded over more than one content line of the file",
+        description="Oil change\nCar: VW Golf",
+        location="Werkstraße 12, Berlin",
+        timezone="Europe/Berlin",
+        organizer_email="shop@shop.example",
+        organizer_name="Kessler",
+        attendee_email="anna@example.com",
+        attendee_name="Anna",
+        url="https://portal.example/appointments/9",
+    )
+    winter = replace(summer, start=datetime(2027, 1, 12, 7, 0, tzinfo=UTC), end=datetime(2027, 1, 12, 8, 0, tzinfo=UTC))
+    new_york = replace(summer, timezone="America/New_York")
+    for invite in (summer, winter, summer, new_york, winter):
+        built = invites.build(invite)
+        reference = Calendar.from_ical(built)
+        [event] = reference.walk("VEVENT")
+        reference.subcomponents = [event]  # drop the spliced VTIMEZONE and let icalendar add its own
+        reference.add_missing_timezones()
+        assert built == reference.to_ical()
+        cal = Calendar.from_ical(built)
+        [tz] = cal.walk("VTIMEZONE")
+        assert str(tz["TZID"]) == invite.timezone
+        [event] = cal.walk("VEVENT")
+        assert event.decoded("DTSTART") == invite.start
+    assert invites.vtimezone.cache_info().misses == 2  # one per zone, however many invites
+    berlin = Calendar.from_ical(invites.build(summer)).walk("VTIMEZONE")[0]
+    offsets = {(c.name, c["TZOFFSETTO"].to_ical()) for c in berlin.subcomponents}
+    assert offsets == {("STANDARD", "+0100"), ("DAYLIGHT", "+0200")}
+    assert Calendar.from_ical(invites.build(summer)).walk("VEVENT")[0].decoded("DTSTART").hour == 8  # CEST
+    assert Calendar.from_ical(invites.build(winter)).walk("VEVENT")[0].decoded("DTSTART").hour == 8  # CET
+    assert Calendar.from_ical(invites.build(new_york)).walk("VEVENT")[0].decoded("DTSTART").hour == 2  # EDT
+
+
 def test_preferences_are_checked_and_customers_change_only_their_own(cli) -> None:
     no_phone = _customer(phone=None)
     with pytest.raises(ValidationError) as err:

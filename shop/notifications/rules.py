@@ -105,9 +105,12 @@ def notify(
     attachments: Sequence[Attachment] = (),
     email_only: bool = False,
     recipient: str | None = None,
+    contact: Contact | None = None,
 ) -> int | None:
-    """Render KIND for the customer and queue it on their channel; None when nothing was queued."""
-    contact = get_contact(customer_id)
+    """Render KIND for the customer and queue it on their channel; None when nothing was queued.
+    CONTACT, when the caller has already read it (e.g. for an invite), saves reading it again."""
+    if contact is None or contact.customer_id != customer_id:
+        contact = get_contact(customer_id)
     if recipient is not None:
         contact = Contact(contact.customer_id, contact.name, recipient, contact.phone, "email", contact.reminders)
     chosen = route(contact, kind, email_only)
@@ -177,9 +180,9 @@ def appointment_values(appointment) -> dict[str, object]:  # type: ignore[no-unt
     }
 
 
-def appointment_invite(appointment, method: str, sequence: int) -> Attachment:  # type: ignore[no-untyped-def]
+def appointment_invite(appointment, method: str, sequence: int, contact: Contact) -> Attachment:  # type: ignore[no-untyped-def]
+    """The ICS for APPOINTMENT; CONTACT is the customer's (read once by the caller, for the message too)."""
     shop = shop_values()
-    contact = get_contact(appointment.customer_id)
     sender = settings.get("smtp.from") or shop["shop_email"]
     services = ", ".join(line.name for line in appointment.services)
     invite = invites.Invite(
@@ -216,6 +219,7 @@ def _appointment(appointment_id: int):  # type: ignore[no-untyped-def]
 @guarded
 def on_booked(event: AppointmentBooked) -> None:
     appointment = _appointment(event.appointment_id)
+    contact = get_contact(appointment.customer_id)
     notify(
         "appointment_booked",
         appointment.customer_id,
@@ -223,7 +227,8 @@ def on_booked(event: AppointmentBooked) -> None:
         entity=APPOINTMENT,
         entity_id=appointment.id,
         dedupe_key=f"appointment:{appointment.id}:booked",
-        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count)],
+        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count, contact)],
+        contact=contact,
     )
 
 
@@ -233,6 +238,7 @@ def on_rescheduled(event: AppointmentRescheduled) -> None:
     appointment = _appointment(event.appointment_id)
     # Reminders for the old time must not go out; the next `reminders queue` queues the new ones.
     outbox.drop_waiting(APPOINTMENT, appointment.id, [REMINDER], "appointment rescheduled")
+    contact = get_contact(appointment.customer_id)
     notify(
         "appointment_rescheduled",
         appointment.customer_id,
@@ -240,7 +246,8 @@ def on_rescheduled(event: AppointmentRescheduled) -> None:
         entity=APPOINTMENT,
         entity_id=appointment.id,
         dedupe_key=f"appointment:{appointment.id}:rescheduled:{appointment.reschedule_count}",
-        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count)],
+        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count, contact)],
+        contact=contact,
     )
 
 
@@ -249,6 +256,7 @@ def on_rescheduled(event: AppointmentRescheduled) -> None:
 def on_cancelled(event: AppointmentCancelled) -> None:
     appointment = _appointment(event.appointment_id)
     outbox.drop_waiting(APPOINTMENT, appointment.id, [REMINDER], "appointment cancelled")
+    contact = get_contact(appointment.customer_id)
     notify(
         "appointment_cancelled",
         appointment.customer_id,
@@ -256,7 +264,8 @@ def on_cancelled(event: AppointmentCancelled) -> None:
         entity=APPOINTMENT,
         entity_id=appointment.id,
         dedupe_key=f"appointment:{appointment.id}:cancelled",
-        attachments=[appointment_invite(appointment, "CANCEL", appointment.reschedule_count + 1)],
+        attachments=[appointment_invite(appointment, "CANCEL", appointment.reschedule_count + 1, contact)],
+        contact=contact,
     )
 
 

@@ -8,6 +8,7 @@ In the HTML part every value is escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import string
 from dataclasses import dataclass
@@ -124,6 +125,13 @@ def _kind(kind: str) -> Kind:
 
 def default(kind: str, part: str) -> str:
     _kind(kind)
+    return _shipped(kind, part)
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped(kind: str, part: str) -> str:
+    """The shipped file for one part, read once per process: the package's files do not change while
+    it runs, and every message rendered (inside the transaction that caused it) needs all four parts."""
     path = resources.files("shop.notifications") / "templates" / f"{kind}.{_FILES[part]}"
     if not path.is_file():
         return ""
