@@ -182,8 +182,19 @@ def per_request(key: str, make: Callable[[], Any]) -> Any:
 
 
 def config_version() -> int:
-    """The shop's settings/catalogue counter, read once per request (`shop.schedule_cache`)."""
-    return per_request("config_version", schedule_cache.config_version)
+    """The shop's settings/catalogue counter, read once per request (`shop.schedule_cache`).
+
+    A signed-in (or anonymous) session brings it along from its own query; only a request without
+    a session asks the database for it separately.
+    """
+    return per_request("config_version", _config_version)
+
+
+def _config_version() -> int:
+    session = page().session
+    if session is not None and session.config_version is not None:
+        return session.config_version
+    return schedule_cache.config_version()
 
 
 SHOP_KEYS = ("shop.name", "shop.phone", "shop.address", "shop.currency", "shop.timezone", "schedule.advance_days")

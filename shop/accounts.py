@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -106,6 +105,9 @@ class Session:
     account: Account | None
     created_at: datetime
     token: str | None = None
+    # The shop's config counter (`shop.schedule_cache`), read in the same round trip as the session
+    # so a page need not ask for it again; None for a session just made.
+    config_version: int | None = None
 
     @property
     def actor(self) -> Actor | None:
@@ -149,22 +151,31 @@ def _check_new_password(password: str, field: str = "password") -> None:
 # Sessions
 
 
-_LIMITS_TTL = 5.0  # seconds a process keeps the session limits before reading the settings again
-_limits_cache: tuple[float, timedelta, timedelta] | None = None
+_limits_cache: tuple[object, int, timedelta, timedelta] | None = None  # (database, config counter, idle, absolute)
+_CONFIG_SQL = "SELECT version FROM schedule_version WHERE scope = 'config'"  # shop.schedule_cache.CONFIG
 
 
-def _limits() -> tuple[timedelta, timedelta]:
-    """(idle, absolute) session limits; read from settings at most every few seconds (every request needs them)."""
+def _limits(config_version: int | None = None) -> tuple[timedelta, timedelta]:
+    """(idle, absolute) session limits, read from settings again whenever the config counter moves.
+
+    Every request needs them; the counter (migration 0040) is bumped in the same transaction as
+    any settings change, so a shortened limit applies from the next request on. CONFIG_VERSION is
+    the counter the caller already read; without it, it is read here.
+    """
     global _limits_cache
-    now = time.monotonic()
-    if _limits_cache is None or now - _limits_cache[0] > _LIMITS_TTL:
+    if config_version is None:
+        row = database.execute_sql(_CONFIG_SQL).fetchone()
+        config_version = int(row[0]) if row else 0
+    cached = _limits_cache
+    if cached is None or cached[0] is not database.obj or cached[1] != config_version:
         values = settings.get_many("portal.session_idle_minutes", "portal.session_max_hours")
-        _limits_cache = (
-            now,
+        cached = _limits_cache = (
+            database.obj,
+            config_version,
             timedelta(minutes=int(values["portal.session_idle_minutes"])),
             timedelta(hours=int(values["portal.session_max_hours"])),
         )
-    return _limits_cache[1], _limits_cache[2]
+    return cached[2], cached[3]
 
 
 def _idle_limit() -> timedelta:
@@ -203,7 +214,8 @@ def start_session() -> Session:
 
 _SESSION_SQL = (
     "SELECT s.id, s.account_id, s.csrf_token, s.created_at, s.last_seen_at,"
-    " a.customer_id, a.email, a.email_verified_at, a.created_at, c.name"
+    " a.customer_id, a.email, a.email_verified_at, a.created_at, c.name,"
+    f" COALESCE(({_CONFIG_SQL}), 0)"
     " FROM portal_session s LEFT JOIN customer_account a ON a.id = s.account_id"
     " LEFT JOIN customer c ON c.id = a.customer_id WHERE s.token_hash = {p}"
 )
@@ -221,14 +233,14 @@ def load_session(token: str | None) -> Session | None:
     found = database.execute_sql(sql, (_digest(token),)).fetchone()
     if found is None:
         return None
-    ident, account_id, csrf_token, created_raw, seen_raw, customer_id, email, verified, joined, name = found
+    ident, account_id, csrf_token, created_raw, seen_raw, customer_id, email, verified, joined, name, config = found
     stamp = PortalSession.created_at.python_value
     created_at, last_seen_at = stamp(created_raw), stamp(seen_raw)
     now = clock.now()
     if account_id is None:
         idle, absolute = ANONYMOUS_LIFETIME, ANONYMOUS_LIFETIME
     else:
-        idle, absolute = _idle_limit(), _absolute_limit()
+        idle, absolute = _limits(int(config))
     if now - last_seen_at > idle or now - created_at > absolute:
         PortalSession.delete().where(PortalSession.id == ident).execute()
         return None
@@ -237,7 +249,7 @@ def load_session(token: str | None) -> Session | None:
     account = None
     if account_id is not None:
         account = Account(account_id, customer_id, email, name, verified is not None, stamp(joined))
-    return Session(ident, csrf_token, account, created_at)
+    return Session(ident, csrf_token, account, created_at, config_version=int(config))
 
 
 def csrf_ok(session: Session | None, submitted: str | None) -> bool:

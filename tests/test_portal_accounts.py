@@ -219,6 +219,16 @@ def test_session_ends_after_idle_time_and_after_absolute_time(browser: Browser, 
     assert settings.get_int("portal.session_max_hours") == 24
 
 
+def test_a_shortened_idle_limit_applies_from_the_next_request(browser: Browser, mailbox, frozen_clock) -> None:
+    make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    frozen_clock.advance(timedelta(minutes=20))
+    assert browser.get("/account").status_int == 200  # the default limit (60 min) was read and kept
+    frozen_clock.advance(timedelta(minutes=20))
+    settings.set_value("portal.session_idle_minutes", 15)
+    assert browser.get("/account").status_int == 303  # idle for 20 minutes, no waiting for a cache to expire
+
+
 @pytest.mark.parametrize(
     "path",
     [
