@@ -18,6 +18,8 @@ Definitions:
   * parts: quantity used on jobs (uses minus returns) at its cost when used, parts invoiced (net),
     margin = invoiced - cost.
   * outstanding: issued invoices with an amount due, their age and days overdue today.
+  * desk figures (the Today board): the outstanding invoices' count and amount due, and today's net
+    revenue as the revenue report counts it (invoices issued today minus credit notes issued today).
 """
 
 from __future__ import annotations
@@ -118,6 +120,13 @@ class OutstandingRow:
     age_days: int
     overdue_days: int
     bucket: str
+
+
+@dataclass(frozen=True)
+class DeskFigures:
+    unpaid: int  # issued invoices with an amount still due
+    due: Decimal  # what those invoices still owe
+    revenue: Decimal  # net of today's invoices minus today's credit notes
 
 
 @dataclass(frozen=True)
@@ -475,6 +484,25 @@ def outstanding(
             )
         )
     return out
+
+
+def desk_figures(actor: Actor = SYSTEM) -> DeskFigures:
+    """The money line of the Today board, in two aggregate queries whatever the number of invoices.
+
+    It needs `invoice.read`, not `report.read`: the front desk takes the payments and chases the
+    unpaid invoices, so it sees these two figures though not the owner's reports; mechanics see neither.
+    The definitions are those of `outstanding` and `revenue` (net, by issue date), so the board and the
+    reports agree.
+    """
+    require(actor, "invoice.read")
+    ((unpaid, due),) = _sql(
+        """SELECT COUNT(*), SUM(total - paid - credited) FROM invoice
+           WHERE kind = 'invoice' AND status = 'issued' AND total - paid - credited > 0""",
+        [],
+    )
+    today = clock.now().astimezone(settings.timezone()).date().isoformat()
+    ((net,),) = _sql("SELECT SUM(net) FROM invoice WHERE status <> 'draft' AND issue_date = {p}", [today])
+    return DeskFigures(int(unpaid or 0), from_cents(due), from_cents(net))
 
 
 def low_stock(actor: Actor = SYSTEM) -> list[inventory.LowStock]:

@@ -128,6 +128,25 @@ def test_outstanding_ages_unpaid_invoices(month, frozen_clock) -> None:
     assert (row.overdue_days, row.bucket) == (34, "31-60")  # due Dec 7
 
 
+def test_desk_figures_count_unpaid_invoices_and_net_revenue_of_today_in_three_queries(month, frozen_clock) -> None:
+    from playhouse.test_utils import count_queries
+
+    from shop.auth import Actor, Role
+    from shop.errors import Forbidden
+
+    with count_queries() as counted:
+        figures = reports.desk_figures()
+    assert counted.count == 3  # two aggregates over the invoices and the shop's time zone, however many invoices
+    # Dec 1: invoice 2 (240.00 net) minus the credit note (-40.00); invoice 1 still owes 76.83, invoice 2 is paid.
+    assert figures == reports.DeskFigures(1, D("76.83"), D("200.00"))
+    desk = Actor(Role.FRONT_DESK, "desk")
+    frozen_clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    invoices.pay(month[0].id, "26.83", actor=desk)
+    assert reports.desk_figures(actor=desk) == reports.DeskFigures(1, D("50.00"), D("0.00"))
+    with pytest.raises(Forbidden):
+        reports.desk_figures(actor=Actor(Role.MECHANIC, "mara"))
+
+
 def test_bad_range_names_the_field(db) -> None:
     with pytest.raises(ValidationError, match="from"):
         reports.revenue("yesterday", "2026-11-30")

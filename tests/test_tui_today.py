@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.widgets import DataTable, Input, SelectionList, Static
 
 from garage_tui.app import GarageApp
@@ -9,7 +11,7 @@ from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.booking import BookingScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
-from shop import booking, customers, vehicles
+from shop import booking, customers, invoices, vehicles
 from tests import tui_fixtures
 from tests.tui_fixtures import settle
 
@@ -35,6 +37,49 @@ async def test_today_lists_the_days_appointments_per_bay(tui_day) -> None:
         title = str(app.screen.query_one("#today-title", Static).content)
         assert title == "Monday 23 November 2026 · open 08:00–17:00"
         assert str(app.screen.query_one("#today-summary", Static).content).startswith("due 2 · checked in 0")
+
+
+def summary(app: GarageApp) -> str:
+    return str(app.screen.query_one("#today-summary", Static).content)
+
+
+async def test_the_desk_sees_unpaid_invoices_and_todays_revenue_change_when_an_invoice_is_issued_and_paid(
+    tui_day,
+) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert summary(app).endswith("unpaid invoices 0 · 0.00 due · today's revenue 0.00")
+        anna = customers.list_customers(search="anna")[0]
+        draft = invoices.create_invoice(anna.id)
+        invoices.add_line(draft.id, "other", description="Brake check", unit_price="1000.00")
+        issued = invoices.issue(draft.id)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        total = issued.totals.total
+        assert total > Decimal("1000.00")  # tax on top of the net
+        assert summary(app).endswith(f"unpaid invoices 1 · {total:,.2f} due · today's revenue 1,000.00")
+        invoices.pay(issued.id, total - Decimal("100.00"))
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert summary(app).endswith("unpaid invoices 1 · 100.00 due · today's revenue 1,000.00")
+        invoices.pay(issued.id, "100.00")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert summary(app).endswith("unpaid invoices 0 · 0.00 due · today's revenue 1,000.00")
+
+
+async def test_a_mechanic_sees_the_day_but_no_money(tui_day) -> None:
+    anna = customers.list_customers(search="anna")[0]
+    draft = invoices.create_invoice(anna.id)
+    invoices.add_line(draft.id, "other", description="Brake check", unit_price="100.00")
+    invoices.issue(draft.id)
+    app = GarageApp(user=tui_day.shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        line = summary(app)
+        assert line.startswith("due 2 · checked in 0")
+        assert "invoices" not in line and "revenue" not in line and "100.00" not in line
 
 
 async def test_at_80_columns_the_board_keeps_status_visible_and_shows_services_again_when_wide(tui_day) -> None:

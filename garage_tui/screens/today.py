@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from garage_tui.widgets.words import status_word
-from shop import booking, clock, inventory, settings
+from shop import booking, clock, inventory, reports, settings
 from shop.auth import Actor, can
 from shop.booking import Appointment, DayBoard
 
@@ -31,13 +31,15 @@ NARROW_COLUMNS = (("Bay", 9), ("Time", 11), ("Customer", 15), ("Car", 20), ("Sta
 class TodayData:
     board: DayBoard
     low_stock: int | None  # None: the role may not see stock
+    money: reports.DeskFigures | None = None  # None: the role may not see invoices (mechanics)
 
 
 def load_today(actor: Actor) -> TodayData:
     day = clock.now().astimezone(settings.timezone()).date()
     board = booking.day_board(day, actor=actor)
     low = len(inventory.low_stock(actor=actor)) if can(actor, "inventory.read") else None
-    return TodayData(board, low)
+    money = reports.desk_figures(actor=actor) if can(actor, "invoice.read") else None
+    return TodayData(board, low, money)
 
 
 def car_label(a: Appointment, plate_first: bool) -> str:
@@ -143,6 +145,9 @@ class TodayPane(AreaPane):
         ]
         if data.low_stock is not None:
             parts.append(f"low-stock parts {data.low_stock}")
+        if data.money is not None:
+            parts.append(f"unpaid invoices {data.money.unpaid} · {data.money.due:,.2f} due")
+            parts.append(f"today's revenue {data.money.revenue:,.2f}")
         self.query_one("#today-summary", Static).update(" · ".join(parts))
         if selected is not None and selected.id in self.rows:
             table.move_cursor(row=list(self.rows).index(selected.id))
