@@ -214,6 +214,8 @@ async def test_help_lists_the_keys_of_every_area_the_role_may_use(tui_shop) -> N
             ["Admin › Outbox", "r", "Retry message"],
             ["Reviews", "h", "Hide / unhide"],
             ["Appointment", "m", "Assign mechanic"],
+            ["Quote editor", "b", "Book accepted services at a free time"],
+            ["Invoice editor", "e", "Edit the highlighted line (also Enter)"],
         ):
             assert tab_key in rows
         assert ["Everywhere", "F1", "Help"] in rows

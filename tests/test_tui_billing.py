@@ -6,15 +6,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from garage_tui.app import GarageApp
 from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.billing import BillingPane
+from garage_tui.screens.booking import QuoteBookingScreen
 from garage_tui.screens.document import InvoiceScreen, QuoteScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
-from shop import customers, invoices, jobs, quotes
+from shop import booking, customers, invoices, jobs, quotes, vehicles
 from shop.notifications import outbox
 from tests import tui_fixtures
 from tests.tui_fixtures import TuiShop, settle
@@ -427,3 +428,114 @@ async def test_an_invoiced_quote_is_not_invoiced_twice(tui_shop, tui_billing) ->
         messages = [n.message for n in app._notifications]
     assert any(f"already has invoice draft #{first.id}" in m for m in messages), messages
     assert [i.id for i in invoices.list_invoices() if i.id != tui_billing] == [first.id]
+
+
+def accepted_brake_quote() -> quotes.QuoteInfo:
+    """A sent quote for Anna's Golf: Brake pads from the catalogue and a fee, both still open."""
+    anna = customers.list_customers(search="anna")[0]
+    car = vehicles.list_vehicles(customer_id=anna.id)[0]
+    quote = quotes.create_quote(anna.id, car.id)
+    quotes.add_line(quote.id, "service", service="Brake pads")
+    quotes.add_line(quote.id, "other", description="Disposal", unit_price="5.00")
+    return quotes.send(quote.id)
+
+
+async def open_quote_booking(pilot, quote_id: int) -> QuoteBookingScreen:  # type: ignore[no-untyped-def]
+    """The quote editor, then `b`: the free times for its accepted services."""
+    await settle(pilot)
+    await pilot.app.push_screen(QuoteScreen(quote_id))
+    await settle(pilot)
+    await pilot.press("b")
+    await settle(pilot)
+    picker = pilot.app.screen
+    assert isinstance(picker, QuoteBookingScreen)
+    return picker
+
+
+async def test_accepted_quote_is_booked_at_the_free_time_picked_in_the_editor(tui_day) -> None:
+    quote = accepted_brake_quote()
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(QuoteScreen(quote.id))
+        await settle(pilot)
+        await pilot.press("b")  # the customer has not answered yet: nothing to book
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        await pilot.press("y", "down", "y")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, QuoteBookingScreen)
+        assert "Accepted services: Brake pads" in str(picker.query_one("#qb-head").content)
+        assert rows(app, "#qb-slots")[0] == ["Mon 23 Nov", "10:00–11:30"]  # the car is in at 09:00
+        picker.query_one("#qb-day", Input).value = "2026-11-24"
+        picker.query_one("#qb-day", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rows(app, "#qb-slots")[:2] == [["Tue 24 Nov", "08:00–09:30"], ["Tue 24 Nov", "08:15–09:45"]]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        messages = [n.message for n in app._notifications]
+    assert "This quote is sent: only an accepted quote can be booked." in messages
+    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    assert len(booked) == 1 and [s.name for s in booked[0].services] == ["Brake pads"]
+    assert booked[0].start.strftime("%Y-%m-%d %H:%M") == "2026-11-24 08:15" and booked[0].vehicle_id == quote.vehicle_id
+    where = f"in {booked[0].bay} (appointment #{booked[0].id}, from quote #{quote.id})."
+    assert f"Booked Anna Albers on Tue 24 Nov 08:15 {where}" in messages
+
+
+async def test_quote_booking_a_time_just_taken_lists_the_nearest_free_times(tui_day) -> None:
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await open_quote_booking(pilot, quote.id)
+        assert rows(app, "#qb-slots")[0] == ["Mon 23 Nov", "10:00–11:30"]
+        # Meanwhile another desk books Anna's Golf at 10:00.
+        booking.book(quote.customer_id, quote.vehicle_id, ["Oil change"], picker.slots[0].start)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is picker
+        note = str(picker.query_one("#qb-error").content)
+        listed = rows(app, "#qb-slots")
+        assert note.startswith("2026-11-23 10:00: this car already has an appointment at that time")
+        assert "Nearest free times are listed; pick one." in note
+        assert listed[0] == ["Mon 23 Nov", "11:00–12:30"]  # after the car's new 10:00-11:00 visit
+    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+
+
+async def test_mechanic_may_not_book_a_quote_from_the_editor(tui_day) -> None:
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(QuoteScreen(quote.id))
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+        messages = [n.message for n in app._notifications]
+    assert "Your role may not book appointments." in messages
+    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+
+
+@pytest.mark.parametrize("editor", [InvoiceScreen, QuoteScreen])
+async def test_every_key_the_editor_footer_shows_fits_at_80_columns(tui_shop, tui_billing, editor) -> None:
+    document_id = tui_billing if editor is InvoiceScreen else quotes.list_quotes()[0].id
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(editor(document_id))
+        await settle(pilot)
+        shown = {key.description: key.region for key in app.screen.query("FooterKey")}
+    primary = {"Labour", "Part", "Line", "Remove"} | (
+        {"Issue", "Payment", "Credit note", "PDF"}
+        if editor is InvoiceScreen
+        else {"Send", "Accept", "Decline", "Invoice", "Book"}
+    )
+    assert set(shown) == primary
+    assert all(region.right <= 80 and region.width > 0 for region in shown.values()), shown

@@ -12,16 +12,19 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 
 from garage_tui.widgets.pane import add_columns
 from garage_tui.widgets.service import ServiceCalls
-from shop import booking, catalog, customers, vehicles
+from shop import booking, catalog, customers, quotes, vehicles
+from shop.auth import Actor
 from shop.booking import Appointment, Slot
 from shop.catalog import ServiceItem
 from shop.customers import Customer
 from shop.errors import Conflict, ShopError, ValidationError
+from shop.quotes import QuoteInfo
 from shop.vehicles import Vehicle
 
 SLOT_DAYS = 3
@@ -221,6 +224,115 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
     def error(self, text: str) -> None:
         self.query_one("#bk-error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def free_times_for_quote(quote: QuoteInfo, day: str | None, actor: Actor) -> list[Slot]:
+    """Free starts for the quote's accepted services and car, from DAY (empty: today) for `SLOT_DAYS` days."""
+    services = quotes.accepted_service_ids(quote.id, actor=actor)
+    if not services:
+        raise ValidationError({"lines": f"quote #{quote.id} has no accepted catalogue service to book"})
+    return booking.available_slots(services, from_date=day, days=SLOT_DAYS, vehicle_id=quote.vehicle_id, actor=actor)
+
+
+class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
+    """Book an accepted quote's services for its car: the free times from a day, Enter books one.
+
+    The same steps 4 and 5 as the booking form; the customer, car and services are the quote's, and
+    `shop.quotes.book_accepted` makes the appointment. A lost race lists the nearest free times instead.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "find_slots", "Find free times"),
+    ]
+
+    def __init__(self, quote: QuoteInfo) -> None:
+        super().__init__()
+        self.quote = quote
+        self.slots: list[Slot] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="quote-booking-box") as box:
+            box.border_title = f"Book quote #{self.quote.id} (Esc cancels)"
+            accepted = [
+                line.description for line in self.quote.lines if line.kind == "service" and line.decision == "accepted"
+            ]
+            yield Static(
+                f"{escape(self.quote.customer_name)} · {escape(self.quote.vehicle or 'no car')}\n"
+                f"Accepted services: {escape(', '.join(accepted) or 'none')}",
+                id="qb-head",
+            )
+            yield Label("First day (YYYY-MM-DD)")
+            with Horizontal(id="qb-day-row"):
+                yield Input(placeholder="today", id="qb-day")
+                yield Button("Find free times", id="qb-find")
+            yield Label("Pick a free time and press Enter")
+            yield DataTable(id="qb-slots", cursor_type="row")
+            yield Static("", id="qb-error", classes="form-error")
+
+    def on_mount(self) -> None:
+        add_columns(self.query_one("#qb-slots", DataTable), ("Day", 16), ("Time", 13))
+        self.action_find_slots()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_find_slots()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_find_slots()
+
+    def action_find_slots(self) -> None:
+        day = self.query_one("#qb-day", Input).value.strip() or None
+        self.error("Looking for free times…")
+        self.call_service(
+            free_times_for_quote, self.quote, day, self.app.actor, then=self.show_slots, fail=self.failed, group="slots"
+        )
+
+    def show_slots(self, slots: list[Slot], note: str = "") -> None:
+        self.slots = list(slots)
+        table = self.query_one("#qb-slots", DataTable)
+        table.clear()
+        for slot in self.slots:
+            table.add_row(f"{slot.start:%a %d %b}", f"{slot.start:%H:%M}–{slot.end:%H:%M}")
+        self.error(note or ("" if slots else f"No free time in the {SLOT_DAYS} days from that day; try a later day."))
+        if slots:
+            table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        slot = self.slots[event.cursor_row]
+        self.error(f"Booking {slot.start:%a %d %b %H:%M}…")
+        self.call_service(
+            quotes.book_accepted,
+            self.quote.id,
+            slot.start,
+            actor=self.app.actor,
+            then=self._booked,
+            fail=self.failed,
+            group="book",
+        )
+
+    def _booked(self, appointment: Appointment) -> None:
+        self.app.notify(
+            f"Booked {appointment.customer_name} on {appointment.start:%a %d %b %H:%M} in {appointment.bay}"
+            f" (appointment #{appointment.id}, from quote #{self.quote.id})."
+        )
+        self.dismiss(appointment)
+
+    def failed(self, error: ShopError) -> None:
+        if isinstance(error, Conflict) and error.alternatives:
+            self.show_slots(error.alternatives, f"{error} Nearest free times are listed; pick one.")
+        elif isinstance(error, ValidationError):
+            self.error("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
+        else:
+            self.error(str(error))
+
+    def error(self, text: str) -> None:
+        self.query_one("#qb-error", Static).update(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -21,6 +21,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from garage_tui.screens.booking import QuoteBookingScreen
 from garage_tui.screens.jobs import find_sku
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import add_columns
@@ -28,6 +29,7 @@ from garage_tui.widgets.service import ServiceCalls
 from shop import catalog, customers, invoices, jobs, quotes, vehicles
 from shop.amounts import fmt_quantity
 from shop.auth import Actor, can
+from shop.booking import Appointment
 from shop.catalog import ServiceItem
 from shop.customers import Customer
 from shop.errors import ValidationError
@@ -48,6 +50,7 @@ STATUS_WORDS = {
 KIND_WORDS = {"service": "Service", "labour": "Labour", "part": "Part", "other": "Fee", "discount": "Discount"}
 DECISION_WORDS = {"pending": "open", "accepted": "accepted", "declined": "declined"}
 READ_ONLY = "Your role may not change quotes, invoices or prices."
+NO_BOOKING = "Your role may not book appointments."
 
 
 # ---- look-ups the forms need (through `shop`, never a query here) ------------------------------------------------
@@ -176,12 +179,14 @@ def credit_form(invoice: InvoiceInfo | Any, actor: Actor) -> FormScreen:
     return FormScreen(f"Credit note for {invoice.number}", fields, submit, "Issue credit note", note=note)
 
 
+# The footer says each key in a word so every shown key fits at 80 columns; the tooltip is the full
+# sentence, which the help screen (F1) lists. `e` is left out of the footer: Enter on a line edits it too.
 LINE_BINDINGS: list[BindingType] = [
-    Binding("l", "add_labour", "Add labour"),
-    Binding("t", "add_part", "Add part"),
-    Binding("a", "add_line", "Add line"),
-    Binding("e", "edit_line", "Edit line"),
-    Binding("x,delete", "remove_line", "Remove line"),
+    Binding("l", "add_labour", "Labour", tooltip="Add labour"),
+    Binding("t", "add_part", "Part", tooltip="Add a part from stock"),
+    Binding("a", "add_line", "Line", tooltip="Add any line (service, fee, discount…)"),
+    Binding("e", "edit_line", "Edit", show=False, tooltip="Edit the highlighted line (also Enter)"),
+    Binding("x,delete", "remove_line", "Remove", tooltip="Remove the highlighted line"),
 ]
 CLOSE = Binding("escape", "close", "Close", show=False)  # in the help; the footer keeps its room for the rest
 
@@ -448,10 +453,10 @@ class InvoiceScreen(DocumentScreen):
     HELP_TITLE = "Invoice editor"
     BINDINGS: ClassVar[list[BindingType]] = [
         *LINE_BINDINGS,
-        Binding("i", "issue", "Issue"),
-        Binding("p", "pay", "Payment"),
-        Binding("c", "credit", "Credit note"),
-        Binding("f", "write_pdf", "PDF to file"),
+        Binding("i", "issue", "Issue", tooltip="Issue (gives number and due date)"),
+        Binding("p", "pay", "Payment", tooltip="Record a payment"),
+        Binding("c", "credit", "Credit note", tooltip="Credit note for some or all lines"),
+        Binding("f", "write_pdf", "PDF", tooltip="Write the PDF to a file"),
         CLOSE,
     ]
     # Where `f` writes PDFs; tests point it at a temporary folder.
@@ -525,10 +530,11 @@ class QuoteScreen(DocumentScreen):
     KIND = "quote"
     HELP_TITLE = "Quote editor"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "send", "Send"),
-        Binding("y", "accept_line", "Accept line"),
-        Binding("d", "decline_line", "Decline line"),
-        Binding("v", "make_invoice", "Invoice it"),
+        Binding("s", "send", "Send", tooltip="Send the quote to the customer"),
+        Binding("y", "accept_line", "Accept", tooltip="Customer accepts the highlighted line"),
+        Binding("d", "decline_line", "Decline", tooltip="Customer declines the highlighted line"),
+        Binding("v", "make_invoice", "Invoice", tooltip="Draft invoice from the accepted lines"),
+        Binding("b", "book", "Book", tooltip="Book accepted services at a free time"),
         *LINE_BINDINGS,
         CLOSE,
     ]
@@ -590,6 +596,23 @@ class QuoteScreen(DocumentScreen):
         self.call_service(
             invoices.create_from_quote, self.document_id, actor=self.actor, then=self._invoiced, group="document-change"
         )
+
+    def action_book(self) -> None:
+        """Book the accepted services: the shop decides; the screen only asks first so the answer is a sentence."""
+        if self.doc is None:
+            return
+        if not can(self.actor, "booking.write"):
+            self.app.notify(NO_BOOKING, severity="warning")
+            return
+        if self.doc.status != "accepted":
+            word = STATUS_WORDS.get(self.doc.status, self.doc.status).lower()
+            self.app.notify(f"This quote is {word}: only an accepted quote can be booked.", severity="warning")
+            return
+        self.app.push_screen(QuoteBookingScreen(self.doc), self._booked)
+
+    def _booked(self, appointment: Appointment | None) -> None:
+        if appointment is not None:
+            self.changed = True
 
     def _invoiced(self, invoice: InvoiceInfo) -> None:
         self.changed = True

@@ -61,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
                         continue
                     seen.add((where, binding.key, binding.description))
                     keys = " / ".join(key_display(k.strip()) for k in binding.key.split(","))
-                    table.add_row(where, keys, binding.description)
+                    table.add_row(where, keys, binding.tooltip or binding.description)  # the footer's word, or more
         table.focus()
 
     def action_close(self) -> None:
