@@ -219,6 +219,7 @@ _SESSION_SQL = (
     " FROM portal_session s LEFT JOIN customer_account a ON a.id = s.account_id"
     " LEFT JOIN customer c ON c.id = a.customer_id WHERE s.token_hash = {p}"
 )
+_SESSION_SQL_PG, _SESSION_SQL_SQLITE = _SESSION_SQL.format(p="%s"), _SESSION_SQL.format(p="?")
 
 
 def load_session(token: str | None) -> Session | None:
@@ -229,7 +230,7 @@ def load_session(token: str | None) -> Session | None:
     """
     if not token or len(token) > 200:
         return None
-    sql = _SESSION_SQL.format(p="%s" if is_postgres() else "?")
+    sql = _SESSION_SQL_PG if is_postgres() else _SESSION_SQL_SQLITE
     found = database.execute_sql(sql, (_digest(token),)).fetchone()
     if found is None:
         return None

@@ -23,6 +23,7 @@ slot inside its transaction (`shop.booking.book`), so a cached slot can never do
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -113,25 +114,31 @@ def get_hours(actor: Actor = SYSTEM, version: int | None = None) -> list[calenda
     return hours
 
 
+@functools.cache
+def _stamp_sql(postgres: bool, with_car: bool) -> str:
+    """The counters query of `_stamp_and_car` (built once per engine: every slots request runs it)."""
+    p = "%s" if postgres else "?"
+    sql = f"SELECT scope, version, NULL, NULL FROM schedule_version WHERE scope = {p} OR scope BETWEEN {p} AND {p}"
+    if with_car:
+        sql += (
+            f" UNION ALL SELECT 'car', 0, start_at, end_at FROM appointment WHERE vehicle_id = {p}"
+            f" AND start_at < {p} AND start_at > {p} AND status NOT IN ('cancelled', 'no_show')"
+        )
+    return sql
+
+
 def _stamp_and_car(first: date, last: date, vehicle_id: int | None) -> tuple[tuple, list[tuple[datetime, datetime]]]:  # type: ignore[type-arg]
     """The counters for local days FIRST..LAST and the car's active appointments then: one round trip."""
     _same_database()
-    p = _param()
     low = (first - timedelta(days=DAYS_BEFORE)).isoformat()
     high = (last + timedelta(days=DAYS_AFTER)).isoformat()
-    sql = (
-        f"SELECT scope, version, NULL, NULL FROM schedule_version WHERE scope = {p} OR (scope >= {p} AND scope <= {p})"
-    )
     params: list[object] = [CONFIG, low, high]
     if vehicle_id is not None:
         field = Appointment.start_at
         window_start = datetime.combine(first - timedelta(days=DAYS_BEFORE), datetime.min.time(), tzinfo=UTC)
         window_end = datetime.combine(last + timedelta(days=DAYS_AFTER + 1), datetime.min.time(), tzinfo=UTC)
-        sql += (
-            f" UNION ALL SELECT 'car', 0, start_at, end_at FROM appointment WHERE vehicle_id = {p}"
-            f" AND start_at < {p} AND start_at > {p} AND status NOT IN ('cancelled', 'no_show')"
-        )
         params += [vehicle_id, field.db_value(window_end), field.db_value(window_start)]
+    sql = _stamp_sql(is_postgres(), vehicle_id is not None)
     stamp: list[tuple[str, int]] = []
     car: list[tuple[datetime, datetime]] = []
     parse = Appointment.start_at.python_value

@@ -35,7 +35,8 @@ class UTCDateTimeField(DateTimeField):
             if value.tzinfo is None:
                 raise ValueError(f"{self.name}: naive datetime {value!r}; pass an aware datetime")
             naive = value.astimezone(UTC).replace(tzinfo=None)
-            return naive if is_postgres() else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
+            # isoformat is strftime("%Y-%m-%d %H:%M:%S.%f") at a fraction of the cost (always 4-digit years)
+            return naive if is_postgres() else naive.isoformat(" ", "microseconds")
         return value
 
     def python_value(self, value: object) -> datetime | None:
