@@ -22,7 +22,7 @@ from peewee import JOIN, IntegrityError
 
 from shop import audit, booking, clock, inventory, invoices, lines, settings, vehicles
 from shop.amounts import parse_money, parse_quantity
-from shop.auth import SYSTEM, Actor, require
+from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import database, lock_rows, transaction
 from shop.errors import Conflict, NotFound, ValidationError
 from shop.models import Appointment, AppointmentService, Customer, Invoice, InvoiceLine, Part, Staff, Vehicle
@@ -148,84 +148,121 @@ def _open(job_id: int) -> Job:
     return row
 
 
-def _invoice_ref(job_id: int) -> str | None:
-    row = (
+def _invoice_refs(job_ids: list[int]) -> dict[int, str]:
+    """Each job's current invoice: number, or "draft #id" (the newest not credited), in one query."""
+    refs: dict[int, str] = {}
+    query = (
         Invoice.select()
-        .where(Invoice.job == job_id, Invoice.kind == "invoice", Invoice.status != "credited")
+        .where(Invoice.job.in_(job_ids), Invoice.kind == "invoice", Invoice.status != "credited")
         .order_by(Invoice.id.desc())
-        .first()
     )
-    if row is None:
-        return None
-    return row.number or f"draft #{row.id}"
+    for row in query:
+        refs.setdefault(row.job_id, row.number or f"draft #{row.id}")
+    return refs
 
 
 def _out(row: Job) -> JobInfo:
-    appt = Appointment.get_by_id(row.appointment_id)  # fresh: a service may just have moved its status
-    services = tuple(
-        BookedService(s.service_id, s.name, s.duration_minutes, s.price)
-        for s in AppointmentService.select()
-        .where(AppointmentService.appointment == appt.id)
+    return _outs([row])[0]
+
+
+def _outs(rows: list[Job]) -> list[JobInfo]:
+    """The jobs with their details in a fixed number of queries, however many jobs (one kind of row per query).
+
+    Appointments are read fresh: a service may just have moved a job's status.
+    """
+    ids = [r.id for r in rows]
+    appts = {
+        a.id: a
+        for a in Appointment.select(Appointment, Customer, Vehicle)
+        .join(Customer)
+        .switch(Appointment)
+        .join(Vehicle)
+        .where(Appointment.id.in_([r.appointment_id for r in rows]))
+    }
+    mechanic_ids = {r.mechanic_id for r in rows if r.mechanic_id}
+    names = {s.id: s.username for s in Staff.select().where(Staff.id.in_(list(mechanic_ids)))} if mechanic_ids else {}
+    services: dict[int, list[BookedService]] = {a: [] for a in appts}
+    for s in (
+        AppointmentService.select()
+        .where(AppointmentService.appointment.in_(list(appts)))
         .order_by(AppointmentService.position)
-    )
-    labour = tuple(
-        Labour(
-            r.id,
-            r.description,
-            r.hours,
-            r.rate,
-            lines.line_amount("labour", r.hours, r.rate),
-            r.mechanic.username if r.mechanic_id else None,
+    ):
+        services[s.appointment_id].append(BookedService(s.service_id, s.name, s.duration_minutes, s.price))
+    labour: dict[int, list[Labour]] = {i: [] for i in ids}
+    for r in (
+        JobLabour.select(JobLabour, Staff)
+        .join(Staff, JOIN.LEFT_OUTER)
+        .where(JobLabour.job.in_(ids))
+        .order_by(JobLabour.id)
+    ):
+        labour[r.job_id].append(
+            Labour(
+                r.id,
+                r.description,
+                r.hours,
+                r.rate,
+                lines.line_amount("labour", r.hours, r.rate),
+                r.mechanic.username if r.mechanic_id else None,
+            )
         )
-        for r in JobLabour.select().where(JobLabour.job == row.id).order_by(JobLabour.id)
-    )
-    parts = tuple(
-        PartUsed(
-            r.id,
-            r.part.sku,
-            r.part.name,
-            r.quantity,
-            r.unit_price,
-            lines.line_amount("part", abs(r.quantity), r.unit_price, 1 if r.quantity > 0 else -1),
+    parts: dict[int, list[PartUsed]] = {i: [] for i in ids}
+    for r in JobPart.select(JobPart, Part).join(Part).where(JobPart.job.in_(ids)).order_by(JobPart.id):
+        parts[r.job_id].append(
+            PartUsed(
+                r.id,
+                r.part.sku,
+                r.part.name,
+                r.quantity,
+                r.unit_price,
+                lines.line_amount("part", abs(r.quantity), r.unit_price, 1 if r.quantity > 0 else -1),
+            )
         )
-        for r in JobPart.select(JobPart, Part).join(Part).where(JobPart.job == row.id).order_by(JobPart.id)
-    )
-    notes = tuple(
-        Note(r.at, r.author, r.text) for r in JobNote.select().where(JobNote.job == row.id).order_by(JobNote.id)
-    )
-    spans = []
-    clocked = 0
-    for r in TimeEntry.select(TimeEntry, Staff).join(Staff).where(TimeEntry.job == row.id).order_by(TimeEntry.id):
-        seconds = r.seconds if r.seconds is not None else int((clock.now() - r.started_at).total_seconds())
-        clocked += r.seconds or 0
-        spans.append(TimeSpan(r.id, r.mechanic.username, r.started_at, r.ended_at, _hours(seconds)))
-    billed = sum((x.hours for x in labour), Decimal("0.00")) + sum(
-        (Decimal(s.duration_minutes) / 60 for s in services), Decimal("0")
-    )
-    vehicle = appt.vehicle
-    return JobInfo(
-        row.id,
-        appt.id,
-        appt.status,
-        appt.customer_id,
-        appt.customer.name,
-        vehicle.id,
-        vehicle.plate or f"{vehicle.make} {vehicle.model}",
-        row.mechanic_id,
-        row.mechanic.username if row.mechanic_id else None,
-        row.mileage,
-        row.complaint,
-        row.checked_in_at,
-        row.completed_at,
-        services,
-        labour,
-        parts,
-        notes,
-        tuple(spans),
-        billed.quantize(Decimal("0.01")),
-        _hours(clocked),
-        _invoice_ref(row.id),
-    )
+    notes: dict[int, list[Note]] = {i: [] for i in ids}
+    for r in JobNote.select().where(JobNote.job.in_(ids)).order_by(JobNote.id):
+        notes[r.job_id].append(Note(r.at, r.author, r.text))
+    spans: dict[int, list[TimeSpan]] = {i: [] for i in ids}
+    clocked = dict.fromkeys(ids, 0)
+    now = clock.now()
+    for r in TimeEntry.select(TimeEntry, Staff).join(Staff).where(TimeEntry.job.in_(ids)).order_by(TimeEntry.id):
+        seconds = r.seconds if r.seconds is not None else int((now - r.started_at).total_seconds())
+        clocked[r.job_id] += r.seconds or 0
+        spans[r.job_id].append(TimeSpan(r.id, r.mechanic.username, r.started_at, r.ended_at, _hours(seconds)))
+    invoice_refs = _invoice_refs(ids)
+    out = []
+    for row in rows:
+        appt = appts[row.appointment_id]
+        booked = tuple(services[appt.id])
+        done = tuple(labour[row.id])
+        billed = sum((x.hours for x in done), Decimal("0.00")) + sum(
+            (Decimal(s.duration_minutes) / 60 for s in booked), Decimal("0")
+        )
+        vehicle = appt.vehicle
+        out.append(
+            JobInfo(
+                row.id,
+                appt.id,
+                appt.status,
+                appt.customer_id,
+                appt.customer.name,
+                vehicle.id,
+                vehicle.plate or f"{vehicle.make} {vehicle.model}",
+                row.mechanic_id,
+                names.get(row.mechanic_id) if row.mechanic_id else None,
+                row.mileage,
+                row.complaint,
+                row.checked_in_at,
+                row.completed_at,
+                booked,
+                done,
+                tuple(parts[row.id]),
+                tuple(notes[row.id]),
+                tuple(spans[row.id]),
+                billed.quantize(Decimal("0.01")),
+                _hours(clocked[row.id]),
+                invoice_refs.get(row.id),
+            )
+        )
+    return out
 
 
 @transaction
@@ -321,6 +358,21 @@ def list_jobs(
         )
         for row in query
     ]
+
+
+def board(actor: Actor = SYSTEM) -> list[JobInfo]:
+    """The open jobs with their details for the jobs board, oldest check-in first, in a fixed number of queries.
+
+    For a mechanic their own jobs come first (check-in order kept within each group). The status
+    timeline is left empty: the board does not show it, and `get_job` gives it for one job.
+    """
+    require(actor, "job.read")
+    newest = Job.select(Job).join(Appointment).where(Appointment.status.in_(OPEN_STATUSES))
+    rows = list(newest.order_by(Job.id.desc()).limit(500))  # the same 500 as `list_jobs(open_only=True)`
+    infos = _outs(rows[::-1])
+    if actor.role == Role.MECHANIC:
+        infos.sort(key=lambda j: j.mechanic != actor.name)  # stable
+    return infos
 
 
 @transaction
@@ -475,7 +527,7 @@ def create_invoice(job_id: int, discount: object = None, actor: Actor = SYSTEM) 
     appt = row.appointment
     if appt.status != "completed":
         raise Conflict(f"job #{job_id} is {appt.status}; complete it before invoicing")
-    existing = _invoice_ref(row.id)
+    existing = _invoice_refs([row.id]).get(row.id)
     if existing is not None:
         raise Conflict(f"job #{job_id} already has invoice {existing}; credit it first to invoice again")
     draft = invoices.new_draft(appt.customer_id, appt.vehicle_id, notes=f"Job #{row.id}")

@@ -178,3 +178,36 @@ def test_accepted_quote_lines_become_the_booked_services(db) -> None:
     appointment = quotes.book_accepted(quote.id, "2026-11-24 09:00")
     assert [s.name for s in appointment.services] == ["Brake pads"]
     assert appointment.total_price == D("240.00")
+
+
+def test_the_jobs_board_reads_every_open_job_with_its_details_in_the_same_number_of_queries(
+    workshop, frozen_clock
+) -> None:
+    from dataclasses import replace
+
+    from playhouse.test_utils import count_queries
+
+    from shop.auth import Actor, Role
+
+    def busy(appointment: int, mechanic: str) -> int:
+        job = jobs.check_in(appointment, mileage=None, complaint="noise", mechanic=mechanic)
+        jobs.clock_on(job.id, mechanic)
+        jobs.add_labour(job.id, "0.5", "Look", rate="80.00", mechanic=mechanic)
+        jobs.use_part(job.id, "OIL", "1")
+        jobs.add_note(job.id, f"note on {appointment}")
+        return job.id
+
+    first = busy(workshop.appointment, "mara")
+    with count_queries() as one:
+        assert [j.id for j in jobs.board()] == [first]
+    second = busy(workshop.second, "tobias")
+    frozen_clock.advance(timedelta(minutes=30))
+    with count_queries() as two:
+        board = jobs.board()
+    assert two.count == one.count
+    assert board == [replace(jobs.get_job(i), timeline=()) for i in (first, second)]  # the same details
+    assert board[1].time[0].hours == D("0.50") and board[1].parts[0].sku == "OIL" and board[1].mechanic == "tobias"
+    tobias = Actor(Role.MECHANIC, "tobias")
+    assert [j.id for j in jobs.board(actor=tobias)] == [second, first]  # a mechanic's own jobs first
+    jobs.set_status(first, "completed")
+    assert [j.id for j in jobs.board()] == [second]  # open jobs only

@@ -13,18 +13,14 @@ from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from shop import booking, inventory, jobs
-from shop.auth import Actor, Role
+from shop.auth import Actor
 from shop.errors import ValidationError
 from shop.jobs import JobInfo
 
 
 def load_jobs(actor: Actor) -> list[JobInfo]:
-    """The open jobs with their details; for a mechanic, their own jobs first."""
-    summaries = jobs.list_jobs(open_only=True, actor=actor)
-    infos = [jobs.get_job(s.id, actor=actor) for s in reversed(summaries)]  # oldest check-in first
-    if actor.role == Role.MECHANIC:
-        infos.sort(key=lambda j: j.mechanic != actor.name)  # stable: keeps check-in order within each group
-    return infos
+    """The open jobs with their details (oldest check-in first; for a mechanic, their own jobs first)."""
+    return jobs.board(actor=actor)
 
 
 def clocked_on(job: JobInfo) -> list[str]:
