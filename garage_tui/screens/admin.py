@@ -174,6 +174,8 @@ class StaffSection(Section):
 
 
 class AdminPane(AreaPane):
+    # Tab id -> the table to focus whenever that tab is shown by an action (see _show_tab).
+    _tab_tables: ClassVar[dict[str, str]] = {}
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = [
         ("Add staff member", "Create a login for a new colleague", "add_staff"),
         ("Edit shop settings", "Shop name, address, time zone, tax rate ...", "open_settings"),
@@ -208,15 +210,27 @@ class AdminPane(AreaPane):
             with TabPane("Outbox", id="admin-outbox"):
                 yield OutboxSection()
 
+    def _show_tab(self, tab: str, table: str) -> None:
+        """Switch tab and focus its table. A pane just opened from the palette is still settling its tabs
+        (it flips back to the first tab and again to this one), which hides and blurs the table: so the
+        table is focused each time that tab is reported active (`TabActivated`), not just once."""
+        self._tab_tables = {**self._tab_tables, tab: table}
+        tabs = self.query_one("#admin-tabs", TabbedContent)
+        if tabs.active == tab:
+            self.call_after_refresh(self.query_one(table).focus)
+        tabs.active = tab
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        table = self._tab_tables.get(event.pane.id or "") if event.tabbed_content.id == "admin-tabs" else None
+        if table:
+            self.call_after_refresh(self.query_one(table).focus)
+
     def action_open_settings(self) -> None:
-        self.query_one("#admin-tabs", TabbedContent).active = "admin-settings"
-        self.query_one("#settings-table").focus()
+        self._show_tab("admin-settings", "#settings-table")
 
     def action_open_mechanics(self) -> None:
-        self.query_one("#admin-tabs", TabbedContent).active = "admin-mechanics"
-        self.query_one("#mechanic-table").focus()
+        self._show_tab("admin-mechanics", "#mechanic-table")
 
     def action_add_staff(self) -> None:
-        self.query_one("#admin-tabs", TabbedContent).active = "admin-staff"
-        self.query_one("#staff-table").focus()
+        self._show_tab("admin-staff", "#staff-table")
         self.query_one(StaffSection).action_add()
