@@ -270,7 +270,9 @@ def add_line(
 ) -> InvoiceInfo:
     require(actor, "invoice.write")
     row = _editable(ref)
-    values = lines.prepare(
+    line = lines.add_new(
+        InvoiceLine,
+        {"invoice": row.id},
         kind,
         service=service,
         part=part,
@@ -279,7 +281,6 @@ def add_line(
         unit_price=unit_price,
         tax_rate=tax_rate,
     )
-    line = lines.add(InvoiceLine, {"invoice": row.id}, values)
     refresh_totals(row)
     audit.record(actor, "invoice.add_line", "invoice", row.id, line=line.position, kind=line.kind)
     return _out(row)
@@ -299,10 +300,10 @@ def update_line(
     """Correct a line of a draft (None keeps a value); an issued invoice is corrected by a credit note instead."""
     require(actor, "invoice.write")
     row = _editable(ref)
-    line = InvoiceLine.get_or_none(InvoiceLine.invoice == row.id, InvoiceLine.position == position)
-    if line is None:
-        raise NotFound(f"invoice #{row.id} has no line {position}")
-    changed = lines.revise(line, description=description, quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    changed = lines.revise_at(
+        InvoiceLine, {"invoice": row.id}, position, description=description, quantity=quantity, unit_price=unit_price,
+        tax_rate=tax_rate,
+    )  # fmt: skip
     refresh_totals(row)
     audit.record(actor, "invoice.update_line", "invoice", row.id, line=position, amount=str(changed.amount))
     return _out(row)

@@ -19,7 +19,7 @@ from peewee import fn
 
 from shop import settings
 from shop.amounts import parse_money, parse_quantity, parse_rate, round_money
-from shop.errors import FieldErrors, ValidationError
+from shop.errors import FieldErrors, NotFound, ValidationError
 from shop.models import Part, Service
 from shop.models.base import from_cents
 from shop.models.billing import DocumentLine
@@ -179,6 +179,57 @@ def add(model: type[DocumentLine], owner: dict[str, object], values: dict[str, o
     amount = line_amount(str(values["kind"]), values["quantity"], values["unit_price"], sign)  # type: ignore[arg-type]
     row = model.create(position=(last or 0) + 1, amount=amount, **owner, **values)
     return to_line(row)
+
+
+def add_new(
+    model: type[DocumentLine],
+    owner: dict[str, object],
+    kind: str,
+    *,
+    service: object = None,
+    part: object = None,
+    description: str | None = None,
+    quantity: object = "1",
+    unit_price: object = None,
+    tax_rate: object = None,
+    extra: dict[str, object] | None = None,
+) -> Line:
+    """Validate a new line from user input and append it: the body of every document's `add_line`.
+
+    EXTRA holds columns only one kind of document has (a quote line's decision); the caller checks
+    permission and that the document may still be changed.
+    """
+    values = prepare(
+        kind,
+        service=service,
+        part=part,
+        description=description,
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_rate=tax_rate,
+    )
+    return add(model, owner, {**values, **(extra or {})})
+
+
+def revise_at(
+    model: type[DocumentLine],
+    owner: dict[str, object],
+    position: int,
+    *,
+    description: str | None = None,
+    quantity: object = None,
+    unit_price: object = None,
+    tax_rate: object = None,
+) -> Line:
+    """Find line POSITION of the document named by OWNER and revise it: the body of every `update_line`.
+
+    A missing line is NotFound("<document> #<id> has no line <position>"), the same words for every document.
+    """
+    (field, owner_id), *_ = owner.items()
+    row = model.get_or_none(getattr(model, field) == owner_id, model.position == position)
+    if row is None:
+        raise NotFound(f"{field} #{owner_id} has no line {position}")
+    return revise(row, description=description, quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
 
 
 def revise(

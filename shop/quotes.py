@@ -160,6 +160,14 @@ def create_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> QuoteI
     return _out(row)
 
 
+def _draft(quote_id: int) -> Quote:
+    """The quote, locked, if it is still a draft: a sent quote is what the customer saw, so its lines stay."""
+    row = _get(quote_id, lock=True)
+    if row.status != "draft":
+        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
+    return row
+
+
 @transaction
 def add_line(
     quote_id: int,
@@ -174,10 +182,10 @@ def add_line(
     actor: Actor = SYSTEM,
 ) -> QuoteInfo:
     require(actor, "quote.write")
-    row = _get(quote_id, lock=True)
-    if row.status != "draft":
-        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
-    values = lines.prepare(
+    row = _draft(quote_id)
+    line = lines.add_new(
+        QuoteLine,
+        {"quote": row.id},
         kind,
         service=service,
         part=part,
@@ -185,8 +193,8 @@ def add_line(
         quantity=quantity,
         unit_price=unit_price,
         tax_rate=tax_rate,
+        extra={"decision": "pending"},
     )
-    line = lines.add(QuoteLine, {"quote": row.id}, {**values, "decision": "pending"})
     audit.record(actor, "quote.add_line", "quote", row.id, line=line.position, kind=line.kind)
     return _out(row)
 
@@ -204,13 +212,11 @@ def update_line(
 ) -> QuoteInfo:
     """Correct a line of a draft quote (None keeps a value); a sent quote is what the customer saw, so it stays."""
     require(actor, "quote.write")
-    row = _get(quote_id, lock=True)
-    if row.status != "draft":
-        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
-    line = QuoteLine.get_or_none(QuoteLine.quote == row.id, QuoteLine.position == position)
-    if line is None:
-        raise NotFound(f"quote #{quote_id} has no line {position}")
-    changed = lines.revise(line, description=description, quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    row = _draft(quote_id)
+    changed = lines.revise_at(
+        QuoteLine, {"quote": row.id}, position, description=description, quantity=quantity, unit_price=unit_price,
+        tax_rate=tax_rate,
+    )  # fmt: skip
     audit.record(actor, "quote.update_line", "quote", row.id, line=position, amount=str(changed.amount))
     return _out(row)
 
@@ -218,9 +224,7 @@ def update_line(
 @transaction
 def remove_line(quote_id: int, position: int, actor: Actor = SYSTEM) -> QuoteInfo:
     require(actor, "quote.write")
-    row = _get(quote_id, lock=True)
-    if row.status != "draft":
-        raise Conflict(f"quote #{quote_id} is {row.status}; only a draft can be changed")
+    row = _draft(quote_id)
     deleted = QuoteLine.delete().where(QuoteLine.quote == row.id, QuoteLine.position == position).execute()
     if not deleted:
         raise NotFound(f"quote #{quote_id} has no line {position}")
