@@ -365,6 +365,17 @@ def accepted_service_ids(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
     return [r.service_id for r in query.order_by(QuoteLine.position)]
 
 
+def services_to_book(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
+    """The accepted catalogue services a booking from this quote contains; none is an error, not an empty visit.
+
+    Shared by `book_accepted` and the front ends that look up free times first, so the message lives here once.
+    """
+    services = accepted_service_ids(quote_id, actor)
+    if not services:
+        raise ValidationError({"lines": f"quote #{quote_id} has no accepted catalogue service to book"})
+    return services
+
+
 @transaction
 def book_accepted(quote_id: int, start: object, mechanic: int | str | None = None, actor: Actor = SYSTEM):  # type: ignore[no-untyped-def]
     """Book the quote's accepted catalogue services for its car at START (a `shop.booking.Appointment`)."""
@@ -376,9 +387,7 @@ def book_accepted(quote_id: int, start: object, mechanic: int | str | None = Non
         raise Conflict(f"quote #{quote_id} is {_status(row)}; only an accepted quote can be booked")
     if row.vehicle_id is None:
         raise ValidationError({"vehicle": f"quote #{quote_id} names no car; book it with `garage book`"})
-    services = accepted_service_ids(quote_id, actor)
-    if not services:
-        raise ValidationError({"lines": f"quote #{quote_id} has no accepted catalogue service to book"})
+    services = services_to_book(quote_id, actor)
     appointment = booking.book(
         row.customer_id,
         row.vehicle_id,

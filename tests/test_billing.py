@@ -76,8 +76,21 @@ def test_quote_lines_are_decided_one_by_one_and_declined_ones_kept(shop_data) ->
     assert quote.status == "accepted"
     assert [line.decision for line in quote.lines] == ["accepted", "declined", "accepted"]
     assert quotes.accepted_service_ids(quote.id) == [oil_change.id]
+    assert quotes.services_to_book(quote.id) == [oil_change.id]
     with pytest.raises(Conflict):
         quotes.decline(quote.id, [1])
+
+
+def test_a_quote_with_no_accepted_catalogue_service_has_nothing_to_book(shop_data) -> None:
+    customer, car, _ = shop_data
+    quote = quotes.create_quote(customer.id, car.id)
+    quotes.add_line(quote.id, "service", service="oil change")
+    quotes.add_line(quote.id, "labour", description="Brake inspection", quantity="1.5")
+    quotes.send(quote.id)
+    quotes.accept(quote.id, [2])
+    with pytest.raises(ValidationError) as caught:
+        quotes.services_to_book(quote.id)
+    assert caught.value.fields == {"lines": f"quote #{quote.id} has no accepted catalogue service to book"}
 
 
 def test_customer_decides_only_their_own_quote(shop_data) -> None:

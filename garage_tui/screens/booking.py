@@ -18,16 +18,15 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from garage_tui.widgets.pane import add_columns
 from garage_tui.widgets.service import ServiceCalls
+from garage_tui.widgets.slots import SLOT_DAYS, SlotPicker
 from shop import booking, catalog, customers, quotes, vehicles
 from shop.auth import Actor
 from shop.booking import Appointment, Slot
 from shop.catalog import ServiceItem
 from shop.customers import Customer
-from shop.errors import Conflict, ShopError, ValidationError
+from shop.errors import ShopError
 from shop.quotes import QuoteInfo
 from shop.vehicles import Vehicle
-
-SLOT_DAYS = 3
 
 
 class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
@@ -43,7 +42,11 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         self.customers: dict[int, Customer] = {}
         self.customer: Customer | None = None
         self.services: dict[int, ServiceItem] = {}
-        self.slots: list[Slot] = []
+
+    @property
+    def slots(self) -> list[Slot]:
+        """The free times listed, in row order."""
+        return self.query_one("#bk-slots", SlotPicker).slots
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="booking-box") as box:
@@ -64,12 +67,11 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
                         yield Input(value=f"{self.day or ''}", placeholder="today", id="bk-day")
                         yield Button("Find free times", id="bk-find")
                     yield Label("5. Pick a free time and press Enter")
-                    yield DataTable(id="bk-slots", cursor_type="row")
+                    yield SlotPicker(self.error, id="bk-slots")
                     yield Static("", id="bk-error", classes="form-error")
 
     def on_mount(self) -> None:
         add_columns(self.query_one("#bk-customers", DataTable), ("Name", 22), ("Phone", 16))
-        add_columns(self.query_one("#bk-slots", DataTable), ("Day", 16), ("Time", 13))
         self.call_service(catalog.list_services, actor=self.app.actor, then=self._services, group="services")
         self.search("")
         self.query_one("#bk-search", Input).focus()
@@ -176,19 +178,8 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         if event.button.id == "bk-find":
             self.action_find_slots()
 
-    def show_slots(self, slots: list[Slot], note: str = "") -> None:
-        self.slots = list(slots)
-        table = self.query_one("#bk-slots", DataTable)
-        table.clear()
-        for slot in self.slots:
-            table.add_row(f"{slot.start:%a %d %b}", f"{slot.start:%H:%M}–{slot.end:%H:%M}")
-        self.error(note or ("" if slots else f"No free time in the {SLOT_DAYS} days from that day; try a later day."))
-        if slots:
-            wanted = self.at
-            if wanted is not None:
-                index = next((i for i, s in enumerate(self.slots) if s.start == wanted), 0)
-                table.move_cursor(row=index)
-            table.focus()
+    def show_slots(self, slots: list[Slot]) -> None:
+        self.query_one("#bk-slots", SlotPicker).show(slots, at=self.at)
 
     def book(self, slot: Slot) -> None:
         choice = self._choice()
@@ -215,12 +206,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         self.dismiss(appointment)
 
     def failed(self, error: ShopError) -> None:
-        if isinstance(error, Conflict):
-            self.show_slots(error.alternatives, f"{error} Nearest free times are listed; pick one.")
-        elif isinstance(error, ValidationError):
-            self.error("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
-        else:
-            self.error(str(error))
+        self.query_one("#bk-slots", SlotPicker).failed(error, list_without_alternatives=True)
 
     def error(self, text: str) -> None:
         self.query_one("#bk-error", Static).update(text)
@@ -231,9 +217,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
 def free_times_for_quote(quote: QuoteInfo, day: str | None, actor: Actor) -> list[Slot]:
     """Free starts for the quote's accepted services and car, from DAY (empty: today) for `SLOT_DAYS` days."""
-    services = quotes.accepted_service_ids(quote.id, actor=actor)
-    if not services:
-        raise ValidationError({"lines": f"quote #{quote.id} has no accepted catalogue service to book"})
+    services = quotes.services_to_book(quote.id, actor=actor)
     return booking.available_slots(services, from_date=day, days=SLOT_DAYS, vehicle_id=quote.vehicle_id, actor=actor)
 
 
@@ -252,7 +236,11 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
     def __init__(self, quote: QuoteInfo) -> None:
         super().__init__()
         self.quote = quote
-        self.slots: list[Slot] = []
+
+    @property
+    def slots(self) -> list[Slot]:
+        """The free times listed, in row order."""
+        return self.query_one("#qb-slots", SlotPicker).slots
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="quote-booking-box") as box:
@@ -270,11 +258,10 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
                 yield Input(placeholder="today", id="qb-day")
                 yield Button("Find free times", id="qb-find")
             yield Label("Pick a free time and press Enter")
-            yield DataTable(id="qb-slots", cursor_type="row")
+            yield SlotPicker(self.error, id="qb-slots")
             yield Static("", id="qb-error", classes="form-error")
 
     def on_mount(self) -> None:
-        add_columns(self.query_one("#qb-slots", DataTable), ("Day", 16), ("Time", 13))
         self.action_find_slots()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -289,18 +276,14 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         day = self.query_one("#qb-day", Input).value.strip() or None
         self.error("Looking for free times…")
         self.call_service(
-            free_times_for_quote, self.quote, day, self.app.actor, then=self.show_slots, fail=self.failed, group="slots"
+            free_times_for_quote,
+            self.quote,
+            day,
+            self.app.actor,
+            then=self.query_one("#qb-slots", SlotPicker).show,
+            fail=self.failed,
+            group="slots",
         )
-
-    def show_slots(self, slots: list[Slot], note: str = "") -> None:
-        self.slots = list(slots)
-        table = self.query_one("#qb-slots", DataTable)
-        table.clear()
-        for slot in self.slots:
-            table.add_row(f"{slot.start:%a %d %b}", f"{slot.start:%H:%M}–{slot.end:%H:%M}")
-        self.error(note or ("" if slots else f"No free time in the {SLOT_DAYS} days from that day; try a later day."))
-        if slots:
-            table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -324,12 +307,7 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         self.dismiss(appointment)
 
     def failed(self, error: ShopError) -> None:
-        if isinstance(error, Conflict) and error.alternatives:
-            self.show_slots(error.alternatives, f"{error} Nearest free times are listed; pick one.")
-        elif isinstance(error, ValidationError):
-            self.error("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
-        else:
-            self.error(str(error))
+        self.query_one("#qb-slots", SlotPicker).failed(error)
 
     def error(self, text: str) -> None:
         self.query_one("#qb-error", Static).update(text)

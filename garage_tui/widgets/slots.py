@@ -1,0 +1,56 @@
+"""The free-times table shared by the booking form and the "book an accepted quote" window.
+
+One place lists the free slots, puts the cursor on a wanted time and turns a lost race (`Conflict`
+with the nearest free times) into a fresh list instead of an error dump; the screens keep their own
+error line and say what Enter on a row books.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.widgets import DataTable
+
+from garage_tui.widgets.pane import add_columns
+from shop.booking import Slot
+from shop.errors import Conflict, ShopError, ValidationError
+
+SLOT_DAYS = 3
+
+
+class SlotPicker(DataTable[str]):
+    """A row-cursor table of free times (`slots` in row order); SAY shows a line under it on the host screen."""
+
+    def __init__(self, say: Callable[[str], object], *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row")
+        self.say = say
+        self.slots: list[Slot] = []
+
+    def on_mount(self) -> None:
+        add_columns(self, ("Day", 16), ("Time", 13))
+
+    def show(self, slots: list[Slot], note: str = "", at: datetime | None = None) -> None:
+        """List SLOTS with NOTE (or the "nothing free" hint), the cursor on AT if offered, and take the focus."""
+        self.slots = list(slots)
+        self.clear()
+        for slot in self.slots:
+            self.add_row(f"{slot.start:%a %d %b}", f"{slot.start:%H:%M}–{slot.end:%H:%M}")
+        self.say(note or ("" if slots else f"No free time in the {SLOT_DAYS} days from that day; try a later day."))
+        if slots:
+            if at is not None:
+                self.move_cursor(row=next((i for i, s in enumerate(self.slots) if s.start == at), 0))
+            self.focus()
+
+    def failed(self, error: ShopError, *, list_without_alternatives: bool = False) -> None:
+        """Show why finding or booking failed; a taken time lists the nearest free times to pick from.
+
+        A `Conflict` without alternatives (say, a quote no longer accepted) is only a message unless
+        LIST_WITHOUT_ALTERNATIVES, which the booking form keeps as it always did.
+        """
+        if isinstance(error, Conflict) and (error.alternatives or list_without_alternatives):
+            self.show(error.alternatives, f"{error} Nearest free times are listed; pick one.")
+        elif isinstance(error, ValidationError):
+            self.say("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
+        else:
+            self.say(str(error))
