@@ -48,6 +48,14 @@ async def open_billing(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def open_quotes(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Billing's Quotes tab with its table focused, where the quote keys act."""
+    await open_billing(pilot)
+    pilot.app.screen.query_one("#billing-tabs").active = "billing-quotes"
+    await settle(pilot)
+    pilot.app.screen.query_one("#quote-table").focus()
+
+
 async def test_invoice_list_shows_the_draft(tui_shop, tui_billing) -> None:
     total = invoices.get_invoice(tui_billing).totals.total
     app = GarageApp(user=tui_shop.desk)
@@ -119,10 +127,7 @@ async def test_pdf_is_written_to_a_file(tui_shop, tui_billing, tmp_path: Path, m
 async def test_sending_a_quote_from_the_quotes_tab(tui_shop, tui_billing) -> None:
     app = GarageApp(user=tui_shop.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await open_billing(pilot)
-        app.screen.query_one("#billing-tabs").active = "billing-quotes"
-        await settle(pilot)
-        app.screen.query_one("#quote-table").focus()
+        await open_quotes(pilot)
         await pilot.press("s")
         await settle(pilot)
         assert rows(app, "#quote-table")[0][3] == "sent"
@@ -272,10 +277,7 @@ async def test_credit_note_corrects_an_issued_invoice_from_the_editor(tui_shop, 
 async def test_quote_lines_are_answered_one_by_one_and_the_quote_becomes_an_invoice(tui_stock) -> None:
     app = GarageApp(user=tui_stock.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await open_billing(pilot)
-        app.screen.query_one("#billing-tabs").active = "billing-quotes"
-        await settle(pilot)
-        app.screen.query_one("#quote-table").focus()
+        await open_quotes(pilot)
         await pilot.press("n")
         await settle(pilot)
         await fill(pilot, {"customer": "Bernd", "car": "transit"})
@@ -416,10 +418,7 @@ async def test_an_invoiced_quote_is_not_invoiced_twice(tui_shop, tui_billing) ->
     first = invoices.create_from_quote(quote.id)
     app = GarageApp(user=tui_shop.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await open_billing(pilot)
-        app.screen.query_one("#billing-tabs").active = "billing-quotes"
-        await settle(pilot)
-        app.screen.query_one("#quote-table").focus()
+        await open_quotes(pilot)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("v")
