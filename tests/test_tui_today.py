@@ -218,3 +218,34 @@ async def test_a_lost_race_shows_the_nearest_free_times(tui_day) -> None:
         message = str(form.query_one("#bk-error", Static).content)
         assert "Nearest free times are listed" in message
         assert form.slots and all(s.start != taken.start for s in form.slots)
+
+
+async def test_a_lost_race_with_no_free_time_nearby_says_so_instead_of_promising_a_list(tui_day) -> None:
+    from shop import settings
+    from shop.scheduling import calendar
+
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press(*"anna")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert form.slots[0].start.date().isoformat() == "2026-11-23"
+        # While the form is open today fills up (two a day) and the shop closes for the next two weeks.
+        settings.set_many({"schedule.day_cap": "2"})
+        calendar.add_closure("2026-11-24", "2026-12-07", "renovation")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BookingScreen)
+        message = str(form.query_one("#bk-error", Static).content)
+        assert "fully booked" in message
+        assert "No free time was found near it; pick another day" in message
+        assert "listed" not in message
+        assert form.slots == [] and rows(app, "#bk-slots") == []

@@ -46,10 +46,12 @@ class SlotPicker(DataTable[str]):
         """Show why finding or booking failed; a taken time lists the nearest free times to pick from.
 
         A `Conflict` without alternatives (say, a quote no longer accepted) is only a message unless
-        LIST_WITHOUT_ALTERNATIVES, which the booking form keeps as it always did.
+        LIST_WITHOUT_ALTERNATIVES (the booking form): then the emptied list says that nothing nearby is free.
         """
-        if isinstance(error, Conflict) and (error.alternatives or list_without_alternatives):
+        if isinstance(error, Conflict) and error.alternatives:
             self.show(error.alternatives, f"{error} Nearest free times are listed; pick one.")
+        elif isinstance(error, Conflict) and list_without_alternatives:
+            self.show([], f"{error} No free time was found near it; pick another day and find free times again.")
         elif isinstance(error, ValidationError):
             self.say("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
         else:
