@@ -587,13 +587,13 @@ def book(
             if existing is not None:
                 return _replay(existing, customer_id, key)
         raise _taken(services, start_at, actor, vehicle_id, mech_id, need_mechanic) from None
-    events.publish(AppointmentBooked(appointment_id))
-    # Built from what is at hand rather than read back: the same values, three queries fewer.
+    # Built from what is at hand rather than read back: the same values, three queries fewer. The
+    # event carries it, so the confirmation rule renders from it instead of reading it back too.
     mechanic_name = None
     if mech_id is not None:
         mechanic_name = mechanic.full_name if mechanic is not None else Staff.get_by_id(mech_id).full_name
     label = f"{make} {model}".strip()
-    return Appointment(
+    booked = Appointment(
         id=appointment_id,
         customer_id=customer_id,
         customer_name=customer_name,
@@ -615,6 +615,8 @@ def book(
         created_at=now.astimezone(tz),
         plate=plate or None,
     )
+    events.publish(AppointmentBooked(appointment_id, booked))
+    return booked
 
 
 def _write_booking(
@@ -812,8 +814,9 @@ def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM
         row.id, actor, "rescheduled", "scheduled", "scheduled", (moved + (f": {note.strip()}" if note.strip() else ""))
     )
     audit.record(actor, "booking.reschedule", "appointment", row.id, old_start=old_start, start=start_at, bay_id=bay_id)
-    events.publish(AppointmentRescheduled(row.id, old_start))
-    return _load_one(row.id)
+    moved_to = _load_one(row.id)
+    events.publish(AppointmentRescheduled(row.id, old_start, moved_to))
+    return moved_to
 
 
 @transaction
@@ -829,8 +832,9 @@ def cancel(appointment_id: int, reason: str = "", actor: Actor = SYSTEM) -> Appo
     AppointmentRow.update(status="cancelled", updated_at=clock.now()).where(AppointmentRow.id == row.id).execute()
     _history(row.id, actor, "status", old, "cancelled", reason.strip())
     audit.record(actor, "booking.cancel", "appointment", row.id, reason=reason.strip())
-    events.publish(AppointmentCancelled(row.id, by_customer=actor.role == Role.CUSTOMER))
-    return _load_one(row.id)
+    cancelled = _load_one(row.id)
+    events.publish(AppointmentCancelled(row.id, by_customer=actor.role == Role.CUSTOMER, appointment=cancelled))
+    return cancelled
 
 
 @transaction

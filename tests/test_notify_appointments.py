@@ -201,3 +201,86 @@ def test_a_failing_notification_rule_never_undoes_the_booking(db, monkeypatch) -
     assert outbox.list_messages() == []
     [entry] = [e for e in audit.history() if e.action == "notify.error"]
     assert entry.entity == "AppointmentBooked" and "template exploded" in entry.details["error"]
+
+
+def test_booking_confirmation_carries_the_booked_values_and_invite_without_reading_the_appointment_back(
+    smtp, monkeypatch
+) -> None:
+    from shop import audit
+
+    shop = make_shop()
+
+    def no_read_back(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the confirmation read the appointment back")
+
+    monkeypatch.setattr(booking, "get_appointment", no_read_back)
+    appointment = booking.book(shop.customer_id, shop.car_id, [shop.oil, shop.quick], "2026-11-24 10:00")
+    monkeypatch.undo()
+    assert [e.details for e in audit.history() if e.action == "notify.error"] == []
+    assert send_due().sent == 1
+    [got] = smtp.received
+    assert got.message["Subject"] == "Your appointment at Kessler Autoservice on Tue 24 Nov 10:00"
+    text = got.message.get_body(("plain",)).get_content()
+    for expected in (
+        "Hello Anna Berg",
+        "Tuesday 24 November 2026, 10:00 (Europe/Berlin)",
+        "VW Golf (B AB 1234)",
+        "Oil change, Wiper blades",
+        f"https://portal.kessler-auto.example/appointments/{appointment.id}",
+    ):
+        assert expected in text
+    cal = _invite(got)
+    [event] = cal.walk("VEVENT")
+    assert str(event["UID"]) == f"appointment-{appointment.id}@kessler-auto.example"
+    assert int(event["SEQUENCE"]) == 0 and str(cal["METHOD"]) == "REQUEST"
+    assert event.decoded("DTSTART").isoformat() == "2026-11-24T10:00:00+01:00"
+    assert event.decoded("DTEND").isoformat() == "2026-11-24T11:30:00+01:00"
+    assert str(event["SUMMARY"]) == "Kessler Autoservice: VW Golf (B AB 1234) (Oil change, Wiper blades)"
+    assert str(event["ATTENDEE"]) == "mailto:anna@example.com"
+
+
+def test_appointment_events_carry_what_a_read_in_the_same_transaction_returns(db) -> None:
+    from dataclasses import replace
+
+    from shop import events
+    from shop.event_types import AppointmentBooked, AppointmentCancelled, AppointmentRescheduled
+
+    shop = make_shop()
+    seen: list[tuple[object, object]] = []
+
+    def compare(event) -> None:  # type: ignore[no-untyped-def]
+        seen.append((event, replace(booking.get_appointment(event.appointment_id), timeline=())))
+
+    kinds = (AppointmentBooked, AppointmentRescheduled, AppointmentCancelled)
+    for kind in kinds:
+        events.subscribe(kind)(compare)
+    try:
+        appointment = booking.book(
+            shop.customer_id, shop.car_id, [shop.brakes, shop.oil], "2026-11-24 08:30", notes="  key at the desk "
+        )
+        booking.reschedule(appointment.id, "2026-11-25 13:00")
+        booking.cancel(appointment.id, reason="car sold")
+    finally:
+        for kind in kinds:
+            events._subscribers[kind].remove(compare)
+    assert [type(event).__name__ for event, _ in seen] == [k.__name__ for k in kinds]
+    for event, read in seen:
+        assert event.appointment == read  # type: ignore[attr-defined]
+    assert seen[0][1].notes == "key at the desk" and seen[2][1].status == "cancelled"
+    # The carried appointment stays out of the event's repr (what a failing rule writes to the audit trail).
+    assert repr(seen[0][0]) == f"AppointmentBooked(appointment_id={appointment.id})"
+
+
+def test_each_confirmation_uses_the_settings_and_the_admins_template_as_they_are_at_that_booking(smtp) -> None:
+    from shop.notifications import templates
+
+    shop = make_shop()
+    booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 10:00")
+    settings.set_value("shop.name", "Kessler & Sohn")
+    templates.set_template("appointment_booked", "subject", "Booked for ${start_short} at ${shop_name}")
+    booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], "2026-11-24 13:00")
+    assert send_due().sent == 2
+    assert sorted(r.message["Subject"] for r in smtp.received) == [
+        "Booked for Tue 24 Nov 13:00 at Kessler & Sohn",
+        "Your appointment at Kessler Autoservice on Tue 24 Nov 10:00",
+    ]

@@ -13,7 +13,7 @@ import base64
 import json
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -161,11 +161,14 @@ def enqueue(
     entity_id: int | None = None,
     customer_id: int | None = None,
     not_before: datetime | None = None,
+    conf: Mapping[str, str] | None = None,
 ) -> int | None:
     """Write one message to the outbox inside the caller's transaction.
 
     Returns the new id, or None when a message with the same DEDUPE_KEY already exists (whatever
     its state), so repeating the cause (two cron runs, a retried request) queues it once.
+    CONF, settings the caller has just read for this message (``smtp.from``, ``shop.email``,
+    ``notify.give_up_hours`` among them), saves reading them again.
     """
     problems: dict[str, str] = {}
     if channel not in CHANNELS:
@@ -179,7 +182,8 @@ def enqueue(
     if problems:
         raise ValidationError(problems)
     now = clock.now()
-    conf = settings.get_many("smtp.from", "shop.email", "notify.give_up_hours")
+    if conf is None:
+        conf = settings.get_many("smtp.from", "shop.email", "notify.give_up_hours")
     values = {
         "kind": kind,
         "channel": channel,

@@ -3,17 +3,24 @@
 Each subscriber runs inside the transaction of the change it reacts to (see `shop.events`), reads
 what it needs through the other areas' ``get_*`` functions, renders the template and writes the
 outbox row. Dedupe keys make a repeated event queue nothing new.
+
+A booking, a move or a cancellation holds the write lock (SQLite) or the bay locks (PostgreSQL)
+while its message is built, so each message reads as little as it can: the appointment comes with
+the event when the publisher has it, the settings it needs are read once (`message_settings`) and
+handed down, and the template and the contact once each. Nothing is cached between messages:
+settings, templates and contact choices are what is stored at that moment.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from shop import audit, events, settings
 from shop.auth import SYSTEM
@@ -67,8 +74,26 @@ class Route:
     recipient: str
 
 
-def shop_values() -> dict[str, str]:
-    values = settings.get_many("shop.name", "shop.phone", "shop.address", "shop.email", "portal.base_url")
+SHOP_SETTINGS = ("shop.name", "shop.phone", "shop.address", "shop.email", "portal.base_url")
+# Every setting an appointment message reads (its values, its invite, its route, its outbox row).
+MESSAGE_SETTINGS = (
+    *SHOP_SETTINGS,
+    "shop.timezone",
+    "shop.currency",
+    "smtp.from",
+    "sms.gateway",
+    "notify.give_up_hours",
+)
+
+
+def message_settings() -> dict[str, str]:
+    """The settings a message needs, in one query, read when the message is built (never cached)."""
+    return settings.get_many(*MESSAGE_SETTINGS)
+
+
+def shop_values(conf: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The shop's own placeholders; CONF is the caller's `message_settings()` when it has read them."""
+    values = conf if conf is not None else settings.get_many(*SHOP_SETTINGS)
     return {
         "shop_name": values["shop.name"],
         "shop_phone": values["shop.phone"],
@@ -78,17 +103,27 @@ def shop_values() -> dict[str, str]:
     }
 
 
-def route(contact: Contact, kind: str, email_only: bool = False) -> Route | None:
-    """The channel for CONTACT: their choice when it can work, else the other one, else none."""
+def route(
+    contact: Contact,
+    kind: str,
+    email_only: bool = False,
+    *,
+    sms_text: str | None = None,
+    conf: Mapping[str, str] | None = None,
+) -> Route | None:
+    """The channel for CONTACT: their choice when it can work, else the other one, else none.
+    SMS_TEXT (KIND's SMS part) and CONF (`message_settings()`) save reading them when the caller has."""
     email = Route("email", contact.email) if contact.email else None
     if email_only:
         return email
     if contact.channel == "none":
         return None
-    has_sms_text = bool(templates.get_template(kind).sms.strip())
+    has_sms_text = bool((templates.get_template(kind).sms if sms_text is None else sms_text).strip())
     sms = (
         Route("sms", contact.phone)
-        if contact.phone and has_sms_text and settings.get("sms.gateway") != "none"
+        if contact.phone
+        and has_sms_text
+        and (settings.get("sms.gateway") if conf is None else conf["sms.gateway"]) != "none"
         else None
     )
     return (sms or email) if contact.channel == "sms" else (email or sms)
@@ -106,17 +141,22 @@ def notify(
     email_only: bool = False,
     recipient: str | None = None,
     contact: Contact | None = None,
+    conf: Mapping[str, str] | None = None,
 ) -> int | None:
     """Render KIND for the customer and queue it on their channel; None when nothing was queued.
-    CONTACT, when the caller has already read it (e.g. for an invite), saves reading it again."""
+    CONTACT, when the caller has already read it (e.g. for an invite), saves reading it again; so
+    does CONF, the caller's `message_settings()`. The template is read once, for route and render."""
     if contact is None or contact.customer_id != customer_id:
         contact = get_contact(customer_id)
     if recipient is not None:
         contact = Contact(contact.customer_id, contact.name, recipient, contact.phone, "email", contact.reminders)
-    chosen = route(contact, kind, email_only)
+    if conf is None:
+        conf = message_settings()
+    parts = templates.current(kind)
+    chosen = route(contact, kind, email_only, sms_text=parts["sms"], conf=conf)
     if chosen is None:
         return None
-    rendered = templates.render(kind, {**shop_values(), "customer_name": contact.name, **values})
+    rendered = templates.render(kind, {**shop_values(conf), "customer_name": contact.name, **values}, parts)
     if chosen.channel == "sms":
         return outbox.enqueue(
             kind,
@@ -128,6 +168,7 @@ def notify(
             entity=entity,
             entity_id=entity_id,
             customer_id=customer_id,
+            conf=conf,
         )
     return outbox.enqueue(
         kind,
@@ -140,6 +181,7 @@ def notify(
         entity=entity,
         entity_id=entity_id,
         customer_id=customer_id,
+        conf=conf,
     )
 
 
@@ -149,18 +191,19 @@ def money(amount: Decimal | None) -> str:
     return f"{amount:,.2f} {settings.get('shop.currency')}"
 
 
-def local(at: datetime) -> datetime:
-    return at.astimezone(settings.timezone())
+def local(at: datetime, conf: Mapping[str, str] | None = None) -> datetime:
+    return at.astimezone(settings.timezone() if conf is None else ZoneInfo(conf["shop.timezone"]))
 
 
-def when(at: datetime) -> dict[str, str]:
-    start = local(at)
+def when(at: datetime, conf: Mapping[str, str] | None = None) -> dict[str, str]:
+    zone = settings.get("shop.timezone") if conf is None else conf["shop.timezone"]
+    start = at.astimezone(ZoneInfo(zone))
     return {
         "start": f"{start:%A} {start.day} {start:%B %Y, %H:%M}",
         "start_short": f"{start:%a} {start.day} {start:%b %H:%M}",
         "start_date": start.date().isoformat(),
         "start_time": f"{start:%H:%M}",
-        "timezone": settings.get("shop.timezone"),
+        "timezone": zone,
     }
 
 
@@ -168,22 +211,29 @@ def when(at: datetime) -> dict[str, str]:
 # Appointments
 
 
-def appointment_values(appointment) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    base = shop_values()["portal_url"]
+def appointment_values(appointment, conf: Mapping[str, str] | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    if conf is None:
+        conf = message_settings()
+    base = shop_values(conf)["portal_url"]
     return {
         "appointment_id": appointment.id,
         "appointment_url": f"{base}/appointments/{appointment.id}",
-        **when(appointment.start),
-        "end_time": f"{local(appointment.end):%H:%M}",
+        **when(appointment.start, conf),
+        "end_time": f"{local(appointment.end, conf):%H:%M}",
         "car": appointment.vehicle,
         "services": ", ".join(line.name for line in appointment.services),
     }
 
 
-def appointment_invite(appointment, method: str, sequence: int, contact: Contact) -> Attachment:  # type: ignore[no-untyped-def]
-    """The ICS for APPOINTMENT; CONTACT is the customer's (read once by the caller, for the message too)."""
-    shop = shop_values()
-    sender = settings.get("smtp.from") or shop["shop_email"]
+def appointment_invite(  # type: ignore[no-untyped-def]
+    appointment, method: str, sequence: int, contact: Contact, conf: Mapping[str, str] | None = None
+) -> Attachment:
+    """The ICS for APPOINTMENT; CONTACT is the customer's and CONF the `message_settings()` (both read
+    once by the caller, for the message too)."""
+    if conf is None:
+        conf = message_settings()
+    shop = shop_values(conf)
+    sender = conf["smtp.from"] or shop["shop_email"]
     services = ", ".join(line.name for line in appointment.services)
     invite = invites.Invite(
         uid=invites.appointment_uid(appointment.id, sender.rpartition("@")[2] or "garage.invalid"),
@@ -195,7 +245,7 @@ def appointment_invite(appointment, method: str, sequence: int, contact: Contact
         description=f"{services}\nCar: {appointment.vehicle}\nPhone: {shop['shop_phone']}\n"
         f"{shop['portal_url']}/appointments/{appointment.id}",
         location=shop["shop_address"],
-        timezone=settings.get("shop.timezone"),
+        timezone=conf["shop.timezone"],
         organizer_email=sender,
         organizer_name=shop["shop_name"],
         attendee_email=contact.email,
@@ -209,63 +259,81 @@ def appointment_invite(appointment, method: str, sequence: int, contact: Contact
     )
 
 
-def _appointment(appointment_id: int):  # type: ignore[no-untyped-def]
+def _appointment(event: object):  # type: ignore[no-untyped-def]
+    """The event's appointment: as its publisher built it inside this transaction when the event
+    carries it (a booking, a move, a cancellation), else read (`booking.get_appointment`)."""
+    appointment_id = event.appointment_id  # type: ignore[attr-defined]
+    carried = getattr(event, "appointment", None)
+    if carried is not None and carried.id == appointment_id:
+        return carried
     from shop import booking
 
     return booking.get_appointment(appointment_id)
 
 
+def _with_invite(  # type: ignore[no-untyped-def]
+    kind: str, appointment, method: str, sequence: int, dedupe_key: str, old_start: datetime | None = None
+) -> None:
+    """Queue KIND for APPOINTMENT with its calendar invite (METHOD, SEQUENCE); OLD_START for a move.
+    The settings and the customer's contact are read once, for the message and the invite alike."""
+    conf = message_settings()
+    contact = get_contact(appointment.customer_id)
+    values = appointment_values(appointment, conf)
+    if old_start is not None:
+        values["old_start"] = when(old_start, conf)["start"]
+    notify(
+        kind,
+        appointment.customer_id,
+        values,
+        entity=APPOINTMENT,
+        entity_id=appointment.id,
+        dedupe_key=dedupe_key,
+        attachments=[appointment_invite(appointment, method, sequence, contact, conf)],
+        contact=contact,
+        conf=conf,
+    )
+
+
 @events.subscribe(AppointmentBooked)
 @guarded
 def on_booked(event: AppointmentBooked) -> None:
-    appointment = _appointment(event.appointment_id)
-    contact = get_contact(appointment.customer_id)
-    notify(
+    appointment = _appointment(event)
+    _with_invite(
         "appointment_booked",
-        appointment.customer_id,
-        appointment_values(appointment),
-        entity=APPOINTMENT,
-        entity_id=appointment.id,
-        dedupe_key=f"appointment:{appointment.id}:booked",
-        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count, contact)],
-        contact=contact,
+        appointment,
+        "REQUEST",
+        appointment.reschedule_count,
+        f"appointment:{appointment.id}:booked",
     )
 
 
 @events.subscribe(AppointmentRescheduled)
 @guarded
 def on_rescheduled(event: AppointmentRescheduled) -> None:
-    appointment = _appointment(event.appointment_id)
+    appointment = _appointment(event)
     # Reminders for the old time must not go out; the next `reminders queue` queues the new ones.
     outbox.drop_waiting(APPOINTMENT, appointment.id, [REMINDER], "appointment rescheduled")
-    contact = get_contact(appointment.customer_id)
-    notify(
+    _with_invite(
         "appointment_rescheduled",
-        appointment.customer_id,
-        {**appointment_values(appointment), "old_start": when(event.old_start)["start"]},
-        entity=APPOINTMENT,
-        entity_id=appointment.id,
-        dedupe_key=f"appointment:{appointment.id}:rescheduled:{appointment.reschedule_count}",
-        attachments=[appointment_invite(appointment, "REQUEST", appointment.reschedule_count, contact)],
-        contact=contact,
+        appointment,
+        "REQUEST",
+        appointment.reschedule_count,
+        f"appointment:{appointment.id}:rescheduled:{appointment.reschedule_count}",
+        old_start=event.old_start,
     )
 
 
 @events.subscribe(AppointmentCancelled)
 @guarded
 def on_cancelled(event: AppointmentCancelled) -> None:
-    appointment = _appointment(event.appointment_id)
+    appointment = _appointment(event)
     outbox.drop_waiting(APPOINTMENT, appointment.id, [REMINDER], "appointment cancelled")
-    contact = get_contact(appointment.customer_id)
-    notify(
+    _with_invite(
         "appointment_cancelled",
-        appointment.customer_id,
-        appointment_values(appointment),
-        entity=APPOINTMENT,
-        entity_id=appointment.id,
-        dedupe_key=f"appointment:{appointment.id}:cancelled",
-        attachments=[appointment_invite(appointment, "CANCEL", appointment.reschedule_count + 1, contact)],
-        contact=contact,
+        appointment,
+        "CANCEL",
+        appointment.reschedule_count + 1,
+        f"appointment:{appointment.id}:cancelled",
     )
 
 
@@ -275,16 +343,19 @@ def on_status(event: AppointmentStatusChanged) -> None:
     kind = STATUS_KINDS.get(event.new_status)
     if kind is None:
         return
-    appointment = _appointment(event.appointment_id)
+    # Read, not carried: the dedupe key counts the timeline, which `set_status` does not load.
+    appointment = _appointment(event)
     if event.new_status == "completed":
         outbox.drop_waiting(APPOINTMENT, appointment.id, [REMINDER], "appointment completed")
+    conf = message_settings()
     notify(
         kind,
         appointment.customer_id,
-        appointment_values(appointment),
+        appointment_values(appointment, conf),
         entity=APPOINTMENT,
         entity_id=appointment.id,
         dedupe_key=f"appointment:{appointment.id}:status:{event.new_status}:{len(appointment.timeline)}",
+        conf=conf,
     )
 
 
