@@ -12,11 +12,12 @@ partial; paying more than is due is refused. Arithmetic follows the rounding rul
 
 Stock: a part leaves the shelf once. Parts a mechanic records on a job (`shop.jobs.use_part`) are
 taken then, so issuing the job's invoice takes only what the invoice bills beyond the job's net use
-of that part (an extra item sold at the desk). An invoice made from a quote takes only what it bills
-beyond the quote's accepted part lines: quoted parts are fitted on the job that the quote was
-booked for, and taken there (nothing links that job to the quote, so they cannot be counted
-against it; a quoted counter sale is taken with `garage stock use`). Everything else, a counter
-sale above all, is taken when the invoice is issued, in the issuing transaction: not enough on the
+of that part (an extra item sold at the desk). An invoice made from a quote that was
+booked (`shop.quotes.book_accepted` links the quote to its appointment) counts what that
+appointment's job used in the same way, and while the job has not started, the quote's accepted
+part lines (the job will take them). A quote that was never booked, or whose appointment was
+cancelled, is a counter sale. Everything else, a counter sale above all, is taken when the
+invoice is issued, in the issuing transaction: not enough on the
 shelf refuses the issue and leaves the draft (and the number) as they were. A credit note puts
 back, per part, what it credits up to what its invoice took and has not had back.
 """
@@ -37,9 +38,22 @@ from shop.db import lock_rows, transaction
 from shop.errors import Conflict, NotFound, ValidationError
 from shop.event_types import InvoiceIssued
 from shop.lines import Line, Totals
-from shop.models import Customer, DocumentCounter, Invoice, InvoiceLine, JobPart, Payment, Quote, QuoteLine, Vehicle
+from shop.models import (
+    Appointment,
+    Customer,
+    DocumentCounter,
+    Invoice,
+    InvoiceLine,
+    Job,
+    JobPart,
+    Payment,
+    Quote,
+    QuoteLine,
+    Vehicle,
+)
 from shop.ops import checks
 from shop.quotes import today, vehicle_label
+from shop.scheduling.availability import INACTIVE_STATUSES
 
 ZERO = Decimal("0.00")
 METHODS = ("cash", "card", "transfer", "other")
@@ -237,12 +251,32 @@ def create_from_quote(quote_id: int, actor: Actor = SYSTEM) -> InvoiceInfo:
     if existing is not None:
         name = existing.number or f"draft #{existing.id}"
         raise Conflict(f"quote #{quote_id} already has invoice {name}; credit it first to invoice the quote again")
+    job_invoice = _job_invoice_of(quote)
+    if job_invoice is not None:
+        raise Conflict(
+            f"quote #{quote_id} was booked as appointment #{quote.appointment_id}, whose job is already invoiced as"
+            f" {job_invoice}; credit that invoice first to invoice the quote instead"
+        )
     accepted = [line for line in lines.load(QuoteLine, "quote", quote.id) if line.decision == "accepted"]
     row = new_draft(quote.customer_id, quote.vehicle_id, quote.notes, quote_id=quote.id)
     lines.copy(accepted, InvoiceLine, {"invoice": row.id})
     refresh_totals(row)
     audit.record(actor, "invoice.create", "invoice", row.id, quote_id=quote_id)
     return _out(row)
+
+
+def _job_invoice_of(quote: Quote) -> str | None:
+    """The current invoice of the job the quote was booked as ("draft #id" or its number), if any."""
+    if quote.appointment_id is None:
+        return None
+    found = (
+        Invoice.select()
+        .join(Job, on=(Invoice.job == Job.id))
+        .where(Job.appointment == quote.appointment_id, Invoice.kind == "invoice", Invoice.status != "credited")
+        .order_by(Invoice.id.desc())
+        .first()
+    )
+    return None if found is None else found.number or f"draft #{found.id}"
 
 
 def _editable(ref: int | str) -> Invoice:
@@ -352,15 +386,32 @@ def _part_quantities(items: Sequence[Line]) -> dict[int, Decimal]:
 def _taken_elsewhere(row: Invoice) -> dict[int, Decimal]:
     """Per part id, what this invoice bills that left the shelf another way (see the module's doc)."""
     if row.job_id is not None:
-        used: dict[int, Decimal] = {}
-        query = JobPart.select(JobPart.part, JobPart.quantity).where(JobPart.job == row.job_id)
-        for part_id, quantity in query.tuples():
-            used[part_id] = used.get(part_id, ZERO) + quantity  # returns to the shelf count negative
-        return used
+        return _job_use(row.job_id)
     if row.quote_id is not None:
+        booked = (
+            Appointment.select(Appointment.id, Appointment.status, Job.id.alias("job_id"))
+            .join(Quote, on=(Quote.appointment == Appointment.id))
+            .switch(Appointment)
+            .join(Job, JOIN.LEFT_OUTER, on=(Job.appointment == Appointment.id))
+            .where(Quote.id == row.quote_id)
+            .dicts()
+            .first()
+        )
+        if booked is None or booked["status"] in INACTIVE_STATUSES:
+            return {}  # never booked, or the visit was called off: a counter sale
+        if booked["job_id"] is not None:
+            return _job_use(booked["job_id"])
         quoted = lines.load(QuoteLine, "quote", row.quote_id)
         return _part_quantities([line for line in quoted if line.decision == "accepted"])
     return {}
+
+
+def _job_use(job_id: int) -> dict[int, Decimal]:
+    """Per part id, the job's net use (returns to the shelf count negative)."""
+    used: dict[int, Decimal] = {}
+    for part_id, quantity in JobPart.select(JobPart.part, JobPart.quantity).where(JobPart.job == job_id).tuples():
+        used[part_id] = used.get(part_id, ZERO) + quantity
+    return used
 
 
 def _take_stock(row: Invoice, items: Sequence[Line], actor: Actor) -> None:

@@ -25,7 +25,7 @@ from shop.amounts import parse_money, parse_quantity
 from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import database, lock_rows, transaction
 from shop.errors import Conflict, NotFound, ValidationError
-from shop.models import Appointment, AppointmentService, Customer, Invoice, InvoiceLine, Part, Staff, Vehicle
+from shop.models import Appointment, AppointmentService, Customer, Invoice, InvoiceLine, Part, Quote, Staff, Vehicle
 from shop.models.jobs import Job, JobLabour, JobNote, JobPart, TimeEntry
 
 HOUR = Decimal(3600)
@@ -149,15 +149,29 @@ def _open(job_id: int) -> Job:
 
 
 def _invoice_refs(job_ids: list[int]) -> dict[int, str]:
-    """Each job's current invoice: number, or "draft #id" (the newest not credited), in one query."""
+    """Each job's current invoice: number, or "draft #id" (the newest not credited), in two queries.
+
+    A job booked from a quote is billed once, whichever way: its own invoice, or the quote's.
+    """
+    quote_jobs = dict(
+        Quote.select(Quote.id, Job.id)
+        .join(Job, on=(Job.appointment == Quote.appointment))
+        .where(Job.id.in_(job_ids))
+        .tuples()
+    )
     refs: dict[int, str] = {}
     query = (
         Invoice.select()
-        .where(Invoice.job.in_(job_ids), Invoice.kind == "invoice", Invoice.status != "credited")
+        .where(
+            (Invoice.job.in_(job_ids) | Invoice.quote.in_(list(quote_jobs))),
+            Invoice.kind == "invoice",
+            Invoice.status != "credited",
+        )
         .order_by(Invoice.id.desc())
     )
     for row in query:
-        refs.setdefault(row.job_id, row.number or f"draft #{row.id}")
+        job_id = row.job_id if row.job_id in job_ids else quote_jobs[row.quote_id]
+        refs.setdefault(job_id, row.number or f"draft #{row.id}")
     return refs
 
 
@@ -532,6 +546,14 @@ def create_invoice(job_id: int, discount: object = None, actor: Actor = SYSTEM) 
         raise Conflict(f"job #{job_id} already has invoice {existing}; credit it first to invoice again")
     draft = invoices.new_draft(appt.customer_id, appt.vehicle_id, notes=f"Job #{row.id}")
     draft.job = row.id
+    # The accepted quote the visit was booked from is billed by this invoice (no second one from the quote).
+    quote = (
+        Quote.select(Quote.id)
+        .where(Quote.appointment == appt.id, Quote.status == "accepted")
+        .order_by(Quote.id.desc())
+        .first()
+    )
+    draft.quote = quote.id if quote is not None else None
     draft.save()
     owner = {"invoice": draft.id}
     tax = settings.get_decimal("tax.rate").quantize(Decimal("0.01"))

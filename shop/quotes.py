@@ -23,6 +23,7 @@ from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 from shop.event_types import QuoteSent
 from shop.lines import Line, Totals
 from shop.models import Appointment, AppointmentService, Customer, Quote, QuoteLine, Vehicle
+from shop.scheduling.availability import INACTIVE_STATUSES
 
 STATUSES = ("draft", "sent", "accepted", "declined", "expired")
 
@@ -43,6 +44,7 @@ class QuoteInfo:
     lines: tuple[Line, ...]
     totals: Totals
     accepted: Totals  # totals of the accepted lines only
+    appointment_id: int | None = None  # the appointment it was booked as (or made for)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _out(row: Quote) -> QuoteInfo:
         tuple(items),
         lines.totals_of(items),
         lines.totals_of([line for line in items if line.decision == "accepted"]),
+        row.appointment_id,
     )
 
 
@@ -146,6 +149,7 @@ def create_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> QuoteI
         status="draft",
         notes=f"Appointment #{appt.id}",
         created_at=clock.now(),
+        appointment=appt.id,
     )
     tax = settings.get_decimal("tax.rate").quantize(Decimal("0.01"))
     booked = AppointmentService.select().where(AppointmentService.appointment == appt.id)
@@ -382,9 +386,10 @@ def book_accepted(quote_id: int, start: object, mechanic: int | str | None = Non
     from shop import booking
 
     require(actor, "booking.write")
-    row = _get(quote_id)
+    row = _get(quote_id, lock=True)  # two desks booking the same quote: the second waits, then sees the first
     if _status(row) != "accepted":
         raise Conflict(f"quote #{quote_id} is {_status(row)}; only an accepted quote can be booked")
+    _not_booked(row)
     if row.vehicle_id is None:
         raise ValidationError({"vehicle": f"quote #{quote_id} names no car; book it with `garage book`"})
     services = services_to_book(quote_id, actor)
@@ -398,5 +403,20 @@ def book_accepted(quote_id: int, start: object, mechanic: int | str | None = Non
         mechanic_id=mechanic,
         notes=f"From quote #{quote_id}",
     )
+    Quote.update(appointment=appointment.id).where(Quote.id == row.id).execute()
     audit.record(actor, "quote.book", "quote", row.id, appointment_id=appointment.id)
     return appointment
+
+
+def _not_booked(row: Quote) -> None:
+    """One visit per quote: booking it again while its appointment stands would do (and bill) the work twice."""
+    if row.appointment_id is None:
+        return
+    booked = Appointment.get_or_none(Appointment.id == row.appointment_id)
+    if booked is None or booked.status in INACTIVE_STATUSES:
+        return
+    when = booked.start_at.astimezone(settings.timezone())
+    raise Conflict(
+        f"quote #{row.id} is already booked as appointment #{booked.id} on {when:%Y-%m-%d %H:%M}"
+        f" ({booked.status.replace('_', ' ')}); move that appointment instead of booking the quote again"
+    )

@@ -1,7 +1,7 @@
 """Parts on invoices and stock: a part leaves the shelf once, whether a job or the invoice takes it.
 
-Counter sales are taken when the invoice is issued; parts a job used are not taken again; quoted
-parts are left to the job; credit notes put back what their invoice took.
+Counter sales are taken when the invoice is issued; parts a job used are not taken again; a booked
+quote's parts are left to its job; credit notes put back what their invoice took.
 """
 
 from __future__ import annotations
@@ -102,8 +102,9 @@ def test_extra_parts_sold_on_a_job_invoice_are_taken_and_only_those(stocked) -> 
     assert inventory.verify() == []
 
 
-def test_quoted_parts_are_left_to_the_job_and_extras_on_the_quote_invoice_are_taken(stocked) -> None:
-    quote = quotes.create_quote(stocked.customer, stocked.car)
+def test_extras_on_the_invoice_of_a_booked_quote_are_taken_and_quoted_parts_left_to_its_job(stocked) -> None:
+    """(Quotes never booked are counter sales: tests/test_quote_link.py.)"""
+    quote = quotes.create_for_appointment(stocked.appointment)
     quotes.add_line(quote.id, "part", part="OIL", quantity="4.5")
     quotes.add_line(quote.id, "labour", quantity="1")
     quotes.send(quote.id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from peewee import CompositeKey, DateField, ForeignKeyField, IntegerField, TextField
 
 from shop.models.base import BaseModel, MoneyField, UTCDateTimeField
+from shop.models.booking import Appointment
 from shop.models.catalog import Service
 from shop.models.customers import Customer, Vehicle
 from shop.models.inventory import Part, QuantityField
@@ -18,6 +19,8 @@ class Quote(BaseModel):
     created_at = UTCDateTimeField()
     sent_at = UTCDateTimeField(null=True)
     decided_at = UTCDateTimeField(null=True)
+    # The appointment the quote was booked as, or made for (one at a time: a cancelled one frees the quote).
+    appointment = ForeignKeyField(Appointment, null=True, backref="quotes", column_name="appointment_id")
 
 
 class DocumentLine(BaseModel):
