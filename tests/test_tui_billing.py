@@ -328,6 +328,8 @@ async def test_appointment_opens_a_quote_with_its_booked_services(tui_day) -> No
         await settle(pilot)
         assert isinstance(app.screen, QuoteScreen)
         assert line_rows(app) == [["1", "Service", "Oil change", "1", "89.00", "19", "89.00", "open"]]
+        head = str(app.screen.query_one("#doc-head").content)
+        assert f"Booked as appointment #{tui_day.anna_appointment}" in head
 
 
 async def test_completed_job_opens_its_invoice_from_the_appointment(tui_day) -> None:

@@ -549,6 +549,8 @@ class QuoteScreen(DocumentScreen):
         lines = super().head_lines(doc)
         if doc.valid_until:
             lines.insert(1, f"Valid until {doc.valid_until}")
+        if doc.appointment_id is not None:
+            lines.insert(1, f"Booked as appointment #{doc.appointment_id}")
         return lines
 
     def totals_text(self, doc: QuoteInfo) -> str:
