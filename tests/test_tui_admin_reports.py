@@ -106,6 +106,37 @@ async def test_admin_adds_and_deactivates_a_bay(tui_shop) -> None:
         assert calendar.list_bays() == []
 
 
+async def test_at_80x24_the_schedule_shows_the_whole_week_and_every_bay_without_scrolling(tui_shop) -> None:
+    calendar.set_hours("mon-fri", "08:00-12:00, 13:00-17:30")
+    for name in ("Bay 1", "Bay 2", "Alignment"):
+        calendar.add_bay(name)
+    calendar.add_closure("2026-12-24", "2026-12-26", "Christmas")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_admin_tab(pilot, "admin-schedule", "hours-table")
+        section = app.screen.query_one("#schedule-section")
+        for table_id, rows in (("hours-table", 7), ("closure-table", 1), ("bay-table", 3)):
+            table = app.screen.query_one(f"#{table_id}", DataTable)
+            assert table.row_count == rows
+            assert table.region.height == rows + 1, table_id  # the header and every row, not a third of the room
+            assert section.region.contains_region(table.region), table_id
+        assert section.max_scroll_y == 0
+
+
+async def test_at_80x24_the_mechanics_tab_shows_the_highlighted_mechanics_whole_week(tui_shop) -> None:
+    calendar.set_mechanic_hours("max", "mon-thu", "08:00-12:00, 13:00-17:30")
+    calendar.add_time_off("max", "2026-12-15", "2026-12-16", "training course")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
+        section = app.screen.query_one("#mechanics-section")
+        week = app.screen.query_one("#mechanic-hours-table", DataTable)
+        assert week.row_count == 7
+        assert week.region.height == 8  # the header and every day, not a third of the room
+        for table in section.query(DataTable):
+            assert section.region.contains_region(table.region), table.id
+
+
 # ---------------------------------------------------------------- services
 
 

@@ -83,8 +83,7 @@ def _when(off: TimeOffInfo) -> tuple[str, str]:
 
 
 class MechanicsSection(Section):
-    # The app's stylesheet gives every table `height: 1fr`, which beats a widget's DEFAULT_CSS: the mechanics
-    # table is sized in on_mount instead, so the list of mechanics takes only the rows it needs.
+    # The tables' heights are in garage.tcss: the app's `DataTable { height: 1fr; }` beats any DEFAULT_CSS.
     DEFAULT_CSS = """
     MechanicsSection { overflow-y: auto; }
     """
@@ -105,10 +104,7 @@ class MechanicsSection(Section):
         yield TimeOffTable(id="time-off-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        mechanics = self.query_one("#mechanic-table", DataTable)
-        mechanics.styles.height = "auto"
-        mechanics.styles.max_height = 7
-        add_columns(mechanics, ("Mechanic", 22), ("User", 10), ("Works", 70))
+        add_columns(self.query_one("#mechanic-table", DataTable), ("Mechanic", 22), ("User", 10), ("Works", 70))
         add_columns(self.query_one("#mechanic-hours-table", DataTable), ("Day", 10), ("Works", 40))
         add_columns(
             self.query_one("#time-off-table", DataTable),

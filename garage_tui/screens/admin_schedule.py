@@ -56,11 +56,9 @@ def _key(table: DataTable) -> str | None:
 
 
 class ScheduleSection(Section):
+    # The tables' heights are in garage.tcss: the app's `DataTable { height: 1fr; }` beats any DEFAULT_CSS.
     DEFAULT_CSS = """
     ScheduleSection { overflow-y: auto; }
-    ScheduleSection #hours-table { height: 9; }
-    ScheduleSection #closure-table { height: 8; }
-    ScheduleSection #bay-table { height: 8; }
     """
 
     def __init__(self) -> None:
