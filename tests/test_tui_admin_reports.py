@@ -123,8 +123,9 @@ async def test_at_80x24_the_schedule_shows_the_whole_week_and_every_bay_without_
         assert section.max_scroll_y == 0
 
 
-async def test_at_80x24_the_mechanics_tab_shows_the_highlighted_mechanics_whole_week(tui_shop) -> None:
+async def test_at_80x24_the_mechanics_tab_shows_each_week_whole_in_one_line_and_per_day(tui_shop) -> None:
     calendar.set_mechanic_hours("max", "mon-thu", "08:00-12:00, 13:00-17:30")
+    calendar.set_mechanic_hours("max", "fri", "08:00-12:00")
     calendar.add_time_off("max", "2026-12-15", "2026-12-16", "training course")
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -135,6 +136,10 @@ async def test_at_80x24_the_mechanics_tab_shows_the_highlighted_mechanics_whole_
         assert week.region.height == 8  # the header and every day, not a third of the room
         for table in section.query(DataTable):
             assert section.region.contains_region(table.region), table.id
+            assert table.virtual_size.width <= table.size.width, table.id  # no column cut off at the right
+        mechanics = app.screen.query_one("#mechanic-table", DataTable)
+        assert [str(c.label) for c in mechanics.ordered_columns] == ["Mechanic", "Works"]  # the user name left out
+        assert "Mon-Thu 08:00-12:00, 13:00-17:30 · Fri 08:00-12:00" in mechanics.render_line(1).text
 
 
 # ---------------------------------------------------------------- services

@@ -111,3 +111,46 @@ async def test_mechanics_have_no_reviews_area(tui_reviews) -> None:
         await pilot.press("f8")
         await settle(pilot)
         assert [str(n.message) for n in app._notifications] == ["Reviews is not available to your role."]
+
+
+def screen_line(table: DataTable, y: int) -> str:
+    """The text of line Y of the table as drawn (0 is the header)."""
+    return table.render_line(y).text
+
+
+async def test_at_80_columns_the_comment_takes_the_room_left_and_the_panel_shows_it_whole(tui_reviews) -> None:
+    app = GarageApp(user=tui_reviews.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_reviews(pilot, "all")
+        table = app.screen.query_one("#reviews-table", DataTable)
+        assert [str(c.label) for c in table.ordered_columns] == [
+            "Customer",
+            "Rating",
+            "Status",
+            "Answered",
+            "Comment",
+        ]
+        assert table.region.right == 80 and table.virtual_size.width <= table.size.width  # nothing cut off
+        line = screen_line(table, 1)
+        assert "Bernd Brandt" in line and "needed" in line
+        assert "Waited an hour past the" in line and line.rstrip().endswith("…")
+        detail = str(app.screen.query_one("#review-detail", Static).render())
+        assert "Waited an hour past the agreed time and nobody called." in detail
+        assert "2026-11-23" in detail  # the date left out of the table
+
+
+async def test_a_comment_that_looks_like_markup_shows_as_written(tui_day) -> None:
+    from shop import booking, jobs
+    from shop.auth import Actor, Role
+
+    job = jobs.check_in(tui_day.anna_appointment)
+    jobs.set_status(job.id, "in_progress")
+    jobs.set_status(job.id, "completed")
+    anna = Actor(Role.CUSTOMER, "customer", customer_id=booking.get_appointment(tui_day.anna_appointment).customer_id)
+    reviews.submit_review(tui_day.anna_appointment, 4, "Fine [/] but [b]loud[/b] radio", publish=True, actor=anna)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_reviews(pilot, "all")
+        table = app.screen.query_one("#reviews-table", DataTable)
+        assert "Fine [/] but [b]loud[/b] radio" in screen_line(table, 1)
+        assert "Fine [/] but [b]loud[/b] radio" in str(app.screen.query_one("#review-detail", Static).render())

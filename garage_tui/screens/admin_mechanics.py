@@ -15,14 +15,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from garage_tui.widgets.form import Field, FormScreen
-from garage_tui.widgets.pane import PaneTable, Section, add_columns
+from garage_tui.widgets.pane import FlexTable, PaneTable, Section, add_columns
 from shop.auth import Actor
 from shop.errors import ValidationError
 from shop.scheduling import calendar
 from shop.scheduling.calendar import MechanicSchedule, TimeOffInfo
 
 
-class MechanicTable(PaneTable):
+class MechanicTable(FlexTable):
     HELP_TITLE: ClassVar[str] = "Admin › Mechanics"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "forward('edit_hours')", "Edit working hours"),
@@ -39,7 +39,7 @@ class MechanicHoursTable(PaneTable):
     ]
 
 
-class TimeOffTable(PaneTable):
+class TimeOffTable(FlexTable):
     HELP_TITLE: ClassVar[str] = "Admin › Mechanics"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "forward('add_time_off')", "Add time off"),
@@ -97,22 +97,26 @@ class MechanicsSection(Section):
         yield Static(
             "Mechanics: e edits hours, c returns to the shop's hours, a adds time off.", classes="section-title"
         )
-        yield MechanicTable(id="mechanic-table", cursor_type="row", zebra_stripes=True)
+        # The week takes the room left (at 80 columns without the user name); the table below has it per day.
+        yield MechanicTable(
+            [("Mechanic", 22), ("User", 10), ("Works", 48)],
+            optional=("User",),
+            id="mechanic-table",
+            cursor_type="row",
+            zebra_stripes=True,
+        )
         yield Static("", id="mechanic-hours-title", classes="section-title")
         yield MechanicHoursTable(id="mechanic-hours-table", cursor_type="row", zebra_stripes=True)
         yield Static("Time off from today: a adds, x removes.", classes="section-title")
-        yield TimeOffTable(id="time-off-table", cursor_type="row", zebra_stripes=True)
+        yield TimeOffTable(
+            [("Mechanic", 22), ("From", 16), ("To", 16), ("Reason", 12)],
+            id="time-off-table",
+            cursor_type="row",
+            zebra_stripes=True,
+        )
 
     def on_mount(self) -> None:
-        add_columns(self.query_one("#mechanic-table", DataTable), ("Mechanic", 22), ("User", 10), ("Works", 70))
         add_columns(self.query_one("#mechanic-hours-table", DataTable), ("Day", 10), ("Works", 40))
-        add_columns(
-            self.query_one("#time-off-table", DataTable),
-            ("Mechanic", 22),
-            ("From", 16),
-            ("To", 16),
-            ("Reason", 30),
-        )
         self.reload()
 
     def reload(self, _: Any = None) -> None:
@@ -120,21 +124,17 @@ class MechanicsSection(Section):
 
     def fill(self, data: tuple[list[MechanicSchedule], list[TimeOffInfo]]) -> None:
         schedules, time_off = data
-        table = self.query_one("#mechanic-table", DataTable)
+        table = self.query_one("#mechanic-table", MechanicTable)
         row = table.cursor_row
-        table.clear()
         self.schedules = {str(s.staff_id): s for s in schedules}
-        for s in schedules:
-            table.add_row(s.name, s.username, _week(s), key=str(s.staff_id))
+        table.set_rows((str(s.staff_id), (s.name, s.username, _week(s))) for s in schedules)
         if schedules:
             table.move_cursor(row=min(max(row, 0), len(schedules) - 1))
         self.show_week()
-        table = self.query_one("#time-off-table", DataTable)
+        table = self.query_one("#time-off-table", TimeOffTable)
         row = table.cursor_row
-        table.clear()
         self.time_off = {str(t.id): t for t in time_off}
-        for t in time_off:
-            table.add_row(t.mechanic, *_when(t), t.reason, key=str(t.id))
+        table.set_rows((str(t.id), (t.mechanic, *_when(t), t.reason)) for t in time_off)
         if time_off:
             table.move_cursor(row=min(max(row, 0), len(time_off) - 1))
 

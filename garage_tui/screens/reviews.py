@@ -11,10 +11,11 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.widgets import DataTable, Label, Select, Static
 
 from garage_tui.widgets.form import Field, FormScreen
-from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
+from garage_tui.widgets.pane import AreaPane, FlexTable
 from shop import reviews
 from shop.auth import Actor
 from shop.reviews import ReviewCounts, ReviewInfo
@@ -44,7 +45,7 @@ def load_reviews(which: str, actor: Actor) -> tuple[list[ReviewInfo], ReviewCoun
     return found, reviews.review_counts(actor=actor)
 
 
-class ReviewsTable(PaneTable):
+class ReviewsTable(FlexTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "forward('reply')", "Answer"),
         Binding("h", "forward('toggle_hidden')", "Hide / unhide"),
@@ -77,20 +78,19 @@ class ReviewsPane(AreaPane):
             yield Label("Show")
             yield Select(FILTERS, value="unanswered", allow_blank=False, id="reviews-which")
             yield Static("", id="reviews-counts", classes="hint")
-        yield ReviewsTable(id="reviews-table", cursor_type="row", zebra_stripes=True)
+        # The comment takes the room left; at 80 columns without the number and the date. The panel below
+        # shows the highlighted review whole.
+        columns = [("#", 4), ("Date", 10), ("Customer", 20), ("Rating", 6), ("Status", 9), ("Answered", 8)]
+        yield ReviewsTable(
+            [*columns, ("Comment", 24)],
+            optional=("#", "Date"),
+            id="reviews-table",
+            cursor_type="row",
+            zebra_stripes=True,
+        )
         yield Static("", id="review-detail")
 
     def on_mount(self) -> None:
-        add_columns(
-            self.query_one("#reviews-table", DataTable),
-            ("#", 4),
-            ("Date", 10),
-            ("Customer", 20),
-            ("Rating", 6),
-            ("Status", 9),
-            ("Answered", 8),
-            ("Comment", 46),
-        )
         self.action_reload()
 
     def activate(self) -> None:
@@ -111,21 +111,24 @@ class ReviewsPane(AreaPane):
 
     def show(self, data: tuple[list[ReviewInfo], ReviewCounts]) -> None:
         found, counts = data
-        table = self.query_one("#reviews-table", DataTable)
+        table = self.query_one("#reviews-table", ReviewsTable)
         selected = self._selected()
-        table.clear()
         self.rows = {str(r.id): r for r in found}
-        for r in found:
-            table.add_row(
+        table.set_rows(
+            (
                 str(r.id),
-                f"{calendar.to_local(r.created_at):%Y-%m-%d}",
-                r.customer_name,
-                stars(r.rating),
-                STATUS_WORDS.get(r.status, r.status),
-                "yes" if r.reply else ("needed" if r.needs_answer else ""),
-                " ".join(r.comment.split()),
-                key=str(r.id),
+                (
+                    str(r.id),
+                    f"{calendar.to_local(r.created_at):%Y-%m-%d}",
+                    r.customer_name,
+                    stars(r.rating),
+                    STATUS_WORDS.get(r.status, r.status),
+                    "yes" if r.reply else ("needed" if r.needs_answer else ""),
+                    " ".join(r.comment.split()),
+                ),
             )
+            for r in found
+        )
         if selected is not None and str(selected.id) in self.rows:
             table.move_cursor(row=list(self.rows).index(str(selected.id)))
         self.query_one("#reviews-counts", Static).update(
@@ -152,11 +155,14 @@ class ReviewsPane(AreaPane):
             detail.update("No reviews to show here.")
             return
         wish = "wants it published" if r.publish_requested else "did not agree to publish it"
-        lines = [f"[b]#{r.id} {r.customer_name}[/b] {stars(r.rating)} · {r.status} · the customer {wish}"]
-        lines.append(r.comment or "(no comment)")
+        day = f"{calendar.to_local(r.created_at):%Y-%m-%d}"
+        # What customers and staff wrote is escaped: a "[/]" in a comment is text, not markup.
+        name = escape(r.customer_name)
+        lines = [f"[b]#{r.id} {name}[/b] {stars(r.rating)} · {day} · {r.status} · the customer {wish}"]
+        lines.append(escape(r.comment) or "(no comment)")
         if r.reply:
             when = f"{calendar.to_local(r.replied_at):%Y-%m-%d %H:%M}" if r.replied_at else ""
-            lines.append(f"[i]Answer by {r.replied_by} {when}:[/i] {r.reply}")
+            lines.append(f"[i]Answer by {escape(r.replied_by or '')} {when}:[/i] {escape(r.reply)}")
         elif r.needs_answer:
             lines.append("[b]Needs an answer[/b]: press r to reply to the customer.")
         detail.update("\n".join(lines))
@@ -178,7 +184,7 @@ class ReviewsPane(AreaPane):
         def submit(v: dict[str, Any]) -> ReviewInfo:
             return reviews.reply(r.id, v["reply"], actor=actor)
 
-        note = f"{r.customer_name} {stars(r.rating)}: {r.comment or '(no comment)'}"
+        note = escape(f"{r.customer_name} {stars(r.rating)}: {r.comment or '(no comment)'}")
         form = FormScreen(f"Answer review #{r.id}", [Field("reply", "Your answer", r.reply)], submit, "Answer", note)
         self.app.push_screen(form, self._done("Answer saved for review #{r.id}."))
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
+from rich.text import Text
+from textual import events
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
@@ -55,3 +58,67 @@ def add_columns(table: DataTable, *columns: tuple[str, int]) -> None:
     """Columns of fixed width: the layout never depends on when the table measured its rows."""
     for label, width in columns:
         table.add_column(label, width=width)
+
+
+class FlexTable(PaneTable):
+    """A table whose last column takes the width the others leave, its text cut with "…".
+
+    For a column of free text (a review's comment, a mechanic's week) whose whole text the screen shows
+    elsewhere too. While that column would be narrower than its minimum (80 columns), the OPTIONAL
+    columns are left out, in order. Cells are plain text, never markup: customers write some of them.
+    Hosts hand the rows to `set_rows` (key, one string per column), so a resize lays them out again.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, int]], optional: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = list(columns)  # (label, width); the last one's width is its minimum
+        self.optional = list(optional)
+        self.shown: list[int] = []  # the indexes of the columns laid out, the last one included
+        self.flex_width = 0
+        self.data: list[tuple[str, Sequence[str]]] = []
+
+    def layout_for(self, width: int) -> tuple[list[int], int]:
+        """The columns shown in WIDTH cells and the last one's width (room kept for a vertical scrollbar)."""
+        pad = 2 * self.cell_padding
+        *fixed, (_, minimum) = self.spec
+        shown = list(range(len(fixed)))
+        room = width - self.styles.scrollbar_size_vertical - pad
+
+        def left() -> int:
+            return room - sum(fixed[i][1] + pad for i in shown)
+
+        for label in self.optional:
+            if left() >= minimum:
+                break
+            shown.remove(next(i for i, (name, _) in enumerate(fixed) if name == label))
+        return [*shown, len(fixed)], max(minimum, left())
+
+    def on_mount(self) -> None:
+        self._lay_out()
+
+    def on_resize(self, _: events.Resize) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        shown, width = self.layout_for(self.size.width)
+        if (shown, width) == (self.shown, self.flex_width):
+            return
+        self.shown, self.flex_width = shown, width
+        row = self.cursor_row
+        self.clear(columns=True)
+        for i in shown:
+            label, fixed = self.spec[i]
+            self.add_column(label, width=width if i == len(self.spec) - 1 else fixed)
+        self._add(self.data)
+        if self.data:
+            self.move_cursor(row=min(max(row, 0), len(self.data) - 1))
+
+    def set_rows(self, rows: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Replace the rows: (key, the text of every column in `spec`, the left-out ones included)."""
+        self.data = list(rows)
+        self.clear()
+        self._add(self.data)
+
+    def _add(self, rows: list[tuple[str, Sequence[str]]]) -> None:
+        for key, cells in rows:
+            self.add_row(*(Text(cells[i], no_wrap=True, overflow="ellipsis") for i in self.shown), key=key)
