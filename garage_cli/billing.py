@@ -322,11 +322,14 @@ def invoice_credit(
     invoice: str,
     reason: str = typer.Option(..., "--reason"),
     line: list[int] = typer.Option(None, "--line", help="Line number(s) to credit; default: all."),
+    parts_kept: bool = typer.Option(
+        False, "--parts-kept", help="The customer keeps the credited parts (or they are scrapped): no stock comes back."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Correct an issued invoice with a credit note."""
     use_db()
-    doc = invoices.credit(invoice, reason, line or None)
+    doc = invoices.credit(invoice, reason, line or None, restock=not parts_kept)
     output.done(f"issued credit note {doc.number}: {doc.totals.total}", doc, as_json)
 
 

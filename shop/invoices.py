@@ -19,7 +19,8 @@ part lines (the job will take them). A quote that was never booked, or whose app
 cancelled, is a counter sale. Everything else, a counter sale above all, is taken when the
 invoice is issued, in the issuing transaction: not enough on the
 shelf refuses the issue and leaves the draft (and the number) as they were. A credit note puts
-back, per part, what it credits up to what its invoice took and has not had back.
+back, per part, what it credits up to what its invoice took and has not had back (unless the
+desk says the customer keeps the parts).
 """
 
 from __future__ import annotations
@@ -510,10 +511,18 @@ def pay(
 
 
 @transaction
-def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, actor: Actor = SYSTEM) -> InvoiceInfo:
+def credit(
+    ref: int | str,
+    reason: str,
+    positions: Sequence[int] | None = None,
+    actor: Actor = SYSTEM,
+    restock: bool = True,
+) -> InvoiceInfo:
     """Issue a credit note for the given lines of an issued invoice (all lines when none are given).
 
-    Credited parts the invoice took from stock go back on the shelf (see the module's doc).
+    Credited parts the invoice took from stock go back on the shelf (see the module's doc), unless
+    RESTOCK is false: a goodwill credit where the customer keeps the part, or a part that came back
+    broken, must not make the shelf count claim a part that is not there.
     """
     require(actor, "invoice.write")
     if not (reason or "").strip():
@@ -547,7 +556,8 @@ def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, 
             {"line": f"crediting {-totals.total} would exceed the {left} not yet credited on {original.number}"}
         )
     _assign_number(note)
-    _restock(original, note, [by_position[p] for p in chosen], actor)
+    if restock:
+        _restock(original, note, [by_position[p] for p in chosen], actor)
     note.mileage = original.mileage
     note.status = "issued"
     note.save()
@@ -556,7 +566,8 @@ def credit(ref: int | str, reason: str, positions: Sequence[int] | None = None, 
     original.updated_at = clock.now()
     original.save()
     events.publish(InvoiceIssued(note.id))
-    audit.record(actor, "invoice.credit", "invoice", original.id, credit_note=note.number, total=str(totals.total))
+    details = {"credit_note": note.number, "total": str(totals.total), "restock": restock}
+    audit.record(actor, "invoice.credit", "invoice", original.id, **details)
     return _out(note)
 
 

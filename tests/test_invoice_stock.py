@@ -131,6 +131,21 @@ def test_a_credit_note_puts_back_what_its_invoice_took_so_reissuing_takes_it_onc
     assert inventory.verify() == []
 
 
+def test_a_credit_note_for_parts_the_customer_keeps_puts_nothing_back(stocked, cli) -> None:  # type: ignore[no-untyped-def]
+    draft = invoices.create_invoice(stocked.customer)
+    invoices.add_line(draft.id, "part", part="WIPER", quantity="2")
+    issued = invoices.issue(draft.id)
+    invoices.credit(issued.number, "goodwill", restock=False)
+    assert _on_hand("WIPER") == D("3.00")
+    second = invoices.create_invoice(stocked.customer)
+    invoices.add_line(second.id, "part", part="WIPER", quantity="1")
+    number = invoices.issue(second.id).number
+    done = cli("invoice", "credit", number, "--reason", "wiper broke on fitting", "--parts-kept", "--json")
+    assert done.exit_code == 0, done.stderr
+    assert done.json()["kind"] == "credit_note" and _on_hand("WIPER") == D("2.00")
+    assert inventory.verify() == []
+
+
 def test_credit_notes_line_by_line_never_put_back_more_than_the_invoice_took(stocked) -> None:
     job_id = _finished_job(stocked, "4")
     draft = jobs.create_invoice(job_id)

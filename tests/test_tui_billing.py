@@ -274,6 +274,26 @@ async def test_credit_note_corrects_an_issued_invoice_from_the_editor(tui_shop, 
     assert (doc.status, doc.credited) == ("credited", total)
 
 
+async def test_credit_note_with_parts_kept_leaves_the_shelf_as_it_is(tui_stock) -> None:
+    from shop import inventory
+
+    walk_in = customers.add_customer("Walk In", "030 5550000")
+    draft = invoices.create_invoice(walk_in.id)
+    invoices.add_line(draft.id, "part", part="OIL-5W30", quantity="2")
+    invoices.issue(draft.id)
+    assert inventory.get_part("OIL-5W30").on_hand == Decimal("38.00")
+    app = GarageApp(user=tui_stock.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_billing(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await fill(pilot, {"reason": "Goodwill: oil was on offer", "lines": "", "parts_kept": True})
+        assert "Credit notes: CN-2026-000001" in str(app.screen.query_one("#doc-totals").content)
+    assert inventory.get_part("OIL-5W30").on_hand == Decimal("38.00")
+
+
 async def test_quote_lines_are_answered_one_by_one_and_the_quote_becomes_an_invoice(tui_stock) -> None:
     app = GarageApp(user=tui_stock.desk)
     async with app.run_test(size=SIZE) as pilot:

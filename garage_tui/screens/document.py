@@ -169,11 +169,13 @@ def credit_form(invoice: InvoiceInfo | Any, actor: Actor) -> FormScreen:
     """Correct an issued invoice with a credit note for some or all of its lines."""
 
     def submit(v: dict[str, Any]) -> InvoiceInfo:
-        return invoices.credit(invoice.id, v["reason"], parse_positions(v["lines"]), actor=actor)
+        positions = parse_positions(v["lines"])
+        return invoices.credit(invoice.id, v["reason"], positions, actor=actor, restock=not v["parts_kept"])
 
     fields = [
         Field("reason", "Reason (printed on the credit note)"),
         Field("lines", "Lines to credit (e.g. 1, 3; empty: all lines)"),
+        Field("parts_kept", "The customer keeps the credited parts (nothing goes back on the shelf)", kind="check"),
     ]
     note = "A credit note is issued at once with its own number and lowers what the customer owes."
     return FormScreen(f"Credit note for {invoice.number}", fields, submit, "Issue credit note", note=note)
