@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from garage_tui.app import GarageApp
 from garage_tui.screens.appointment import AppointmentScreen
@@ -560,3 +560,49 @@ async def test_every_key_the_editor_footer_shows_fits_at_80_columns(tui_shop, tu
     )
     assert set(shown) == primary
     assert all(region.right <= 80 and region.width > 0 for region in shown.values()), shown
+
+
+async def test_quote_booking_with_a_mechanic_lists_their_free_times_and_gives_them_the_job(tui_day) -> None:
+    from shop.scheduling import calendar
+
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    max_id = tui_day.shop.mechanic.id
+    calendar.add_time_off("max", "2026-11-23", "2026-11-23", "dentist")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await open_quote_booking(pilot, quote.id)
+        assert rows(app, "#qb-slots")[0] == ["Mon 23 Nov", "10:00–11:30"]
+        picker.query_one("#qb-mechanic", Select).value = max_id
+        await settle(pilot)
+        assert rows(app, "#qb-slots")[0] == ["Tue 24 Nov", "08:00–09:30"]  # Max is off on Monday
+        picker.query_one("#qb-slots", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [("2026-11-24 08:00", max_id)]
+
+
+async def test_quote_booking_takes_a_typed_time_and_says_why_a_bad_one_is_refused(tui_day) -> None:
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await open_quote_booking(pilot, quote.id)
+        typed = picker.query_one("#qb-at", Input)
+        typed.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Type the start as YYYY-MM-DD HH:MM" in str(picker.query_one("#qb-error").content)
+        typed.value = "2026-11-24 09:07"  # off the 15-minute grid
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is picker
+        assert "is not a bookable start" in str(picker.query_one("#qb-error").content)
+        typed.value = "2026-11-24 13:30"  # not among the first listed times, but free
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteScreen)
+    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [("2026-11-24 13:30", None)]

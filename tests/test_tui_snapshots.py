@@ -309,3 +309,24 @@ def test_reviews(tui_reviews, snap_compare) -> None:
 
 def test_reviews_small(tui_reviews, snap_compare) -> None:
     assert snap_compare(GarageApp(user=tui_reviews.shop.desk), terminal_size=SMALL, run_before=open_reviews_all)
+
+
+def test_quote_booking_window_small(tui_day, snap_compare) -> None:
+    """Book an accepted quote at 80x24: first day, mechanic, typed time and the free times all in view."""
+    from garage_tui.screens.document import QuoteScreen
+    from shop import customers, quotes, vehicles
+
+    anna = customers.list_customers(search="anna")[0]
+    quote = quotes.create_quote(anna.id, vehicles.list_vehicles(customer_id=anna.id)[0].id)
+    quotes.add_line(quote.id, "service", service="Brake pads")
+    quotes.send(quote.id)
+    quotes.accept(quote.id)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.app.push_screen(QuoteScreen(quote.id))
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+
+    assert snap_compare(GarageApp(user=tui_day.shop.desk), terminal_size=SMALL, run_before=run_before)

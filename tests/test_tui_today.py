@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.widgets import DataTable, Input, SelectionList, Static
+from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
 from garage_tui.app import GarageApp
 from garage_tui.screens.appointment import AppointmentScreen
@@ -249,3 +249,29 @@ async def test_a_lost_race_with_no_free_time_nearby_says_so_instead_of_promising
         assert "No free time was found near it; pick another day" in message
         assert "listed" not in message
         assert form.slots == [] and rows(app, "#bk-slots") == []
+
+
+async def test_the_booking_form_books_a_typed_time_for_the_mechanic_picked(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press(*"anna")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        form.query_one("#bk-mechanic", Select).value = tui_day.shop.mechanic.id
+        typed = form.query_one("#bk-at", Input)
+        typed.value = "2026-11-25 14:00"
+        typed.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    anna = customers.list_customers(search="anna")[0]
+    booked = [a for a in booking.list_appointments(customer_id=anna.id) if a.id != tui_day.anna_appointment]
+    assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [
+        ("2026-11-25 14:00", tui_day.shop.mechanic.id)
+    ]

@@ -1,10 +1,12 @@
 """Booking form: find the customer, pick the car and services, see the free times, book one.
 
 A lost race (someone else took the time) shows the nearest free times instead of an error dump.
+Both windows take an optional mechanic and an exact typed time (`BookingChoices`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
@@ -18,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from garage_tui.widgets.pane import add_columns
 from garage_tui.widgets.service import ServiceCalls
-from garage_tui.widgets.slots import SLOT_DAYS, SlotPicker
+from garage_tui.widgets.slots import SLOT_DAYS, BookingChoices, SlotPicker
 from shop import booking, catalog, customers, quotes, vehicles
 from shop.auth import Actor
 from shop.booking import Appointment, Slot
@@ -66,6 +68,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
                     with Horizontal(id="bk-day-row"):
                         yield Input(value=f"{self.day or ''}", placeholder="today", id="bk-day")
                         yield Button("Find free times", id="bk-find")
+                    yield BookingChoices("bk")
                     yield Label("5. Pick a free time and press Enter")
                     yield SlotPicker(self.error, id="bk-slots")
                     yield Static("", id="bk-error", classes="form-error")
@@ -87,6 +90,14 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
             self.query_one("#bk-customers").focus()
         elif event.input.id == "bk-day":
             self.action_find_slots()
+        elif event.input.id == "bk-at":
+            self.book(typed_start(self.query_one(BookingChoices), self.error))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "bk-mechanic":
+            event.stop()
+            if self.slots:  # the listed times were someone else's: list the mechanic's
+                self.action_find_slots()
 
     def search(self, text: str) -> None:
         self.call_service(
@@ -113,7 +124,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
                 group="cars",
             )
         elif event.data_table.id == "bk-slots":
-            self.book(self.slots[event.cursor_row])
+            self.book(self.slots[event.cursor_row].start)
 
     def _cars(self, cars: list[Vehicle]) -> None:
         select = self.query_one("#bk-car", Select)
@@ -167,6 +178,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
             from_date=day,
             days=SLOT_DAYS,
             vehicle_id=vehicle_id,
+            mechanic_id=self.query_one(BookingChoices).mechanic_id,
             actor=self.app.actor,
             then=self.show_slots,
             fail=self.failed,
@@ -181,8 +193,9 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
     def show_slots(self, slots: list[Slot]) -> None:
         self.query_one("#bk-slots", SlotPicker).show(slots, at=self.at)
 
-    def book(self, slot: Slot) -> None:
-        choice = self._choice()
+    def book(self, start: datetime | str | None) -> None:
+        """Book at START (a listed free time, or the time typed in) with the mechanic picked, if any."""
+        choice = self._choice() if start is not None else None
         if choice is None:
             return
         customer_id, vehicle_id, service_ids = choice
@@ -191,8 +204,9 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
             customer_id,
             vehicle_id,
             service_ids,
-            slot.start,
+            start,
             source="desk",
+            mechanic_id=self.query_one(BookingChoices).mechanic_id,
             actor=self.app.actor,
             then=self._booked,
             fail=self.failed,
@@ -215,17 +229,28 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         self.dismiss(None)
 
 
-def free_times_for_quote(quote: QuoteInfo, day: str | None, actor: Actor) -> list[Slot]:
-    """Free starts for the quote's accepted services and car, from DAY (empty: today) for `SLOT_DAYS` days."""
+def typed_start(choices: BookingChoices, say: Callable[[str], object]) -> str | None:
+    """The time typed in CHOICES, or None after asking for one (the service checks the rest)."""
+    if not choices.typed_time:
+        say("Type the start as YYYY-MM-DD HH:MM, or pick a free time from the list.")
+        return None
+    return choices.typed_time
+
+
+def free_times_for_quote(quote: QuoteInfo, day: str | None, mechanic_id: int | None, actor: Actor) -> list[Slot]:
+    """Free starts for the quote's accepted services and car (and MECHANIC_ID), from DAY for `SLOT_DAYS` days."""
     services = quotes.services_to_book(quote.id, actor=actor)
-    return booking.available_slots(services, from_date=day, days=SLOT_DAYS, vehicle_id=quote.vehicle_id, actor=actor)
+    return booking.available_slots(
+        services, from_date=day, days=SLOT_DAYS, vehicle_id=quote.vehicle_id, mechanic_id=mechanic_id, actor=actor
+    )
 
 
 class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
     """Book an accepted quote's services for its car: the free times from a day, Enter books one.
 
-    The same steps 4 and 5 as the booking form; the customer, car and services are the quote's, and
-    `shop.quotes.book_accepted` makes the appointment. A lost race lists the nearest free times instead.
+    The same steps 4 and 5 as the booking form, with the same mechanic and typed-time inputs; the
+    customer, car and services are the quote's, and `shop.quotes.book_accepted` makes the appointment.
+    A lost race lists the nearest free times instead.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -257,6 +282,7 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
             with Horizontal(id="qb-day-row"):
                 yield Input(placeholder="today", id="qb-day")
                 yield Button("Find free times", id="qb-find")
+            yield BookingChoices("qb")
             yield Label("Pick a free time and press Enter")
             yield SlotPicker(self.error, id="qb-slots")
             yield Static("", id="qb-error", classes="form-error")
@@ -266,7 +292,15 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_find_slots()
+        if event.input.id == "qb-at":
+            self.book(typed_start(self.query_one(BookingChoices), self.error))
+        else:
+            self.action_find_slots()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "qb-mechanic":
+            event.stop()
+            self.action_find_slots()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -279,6 +313,7 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
             free_times_for_quote,
             self.quote,
             day,
+            self.query_one(BookingChoices).mechanic_id,
             self.app.actor,
             then=self.query_one("#qb-slots", SlotPicker).show,
             fail=self.failed,
@@ -289,10 +324,17 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         event.stop()
         slot = self.slots[event.cursor_row]
         self.error(f"Booking {slot.start:%a %d %b %H:%M}…")
+        self.book(slot.start)
+
+    def book(self, start: datetime | str | None) -> None:
+        """Book the quote at START (a listed free time, or the time typed in) with the mechanic picked, if any."""
+        if start is None:
+            return
         self.call_service(
             quotes.book_accepted,
             self.quote.id,
-            slot.start,
+            start,
+            mechanic=self.query_one(BookingChoices).mechanic_id,
             actor=self.app.actor,
             then=self._booked,
             fail=self.failed,
