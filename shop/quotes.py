@@ -370,13 +370,15 @@ def accepted_service_ids(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
 
 
 def services_to_book(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
-    """The accepted catalogue services a booking from this quote contains; none is an error, not an empty visit.
+    """The accepted catalogue services a booking from this quote contains; none is an error, not an empty visit,
+    and so is a quote whose appointment still stands (`_not_booked`).
 
     Shared by `book_accepted` and the front ends that look up free times first, so the message lives here once.
     """
     services = accepted_service_ids(quote_id, actor)
     if not services:
         raise ValidationError({"lines": f"quote #{quote_id} has no accepted catalogue service to book"})
+    _not_booked(_get(quote_id))  # said before free times are looked up, not after one is picked
     return services
 
 

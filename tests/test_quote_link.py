@@ -54,7 +54,10 @@ def test_booking_a_quote_links_it_and_a_second_booking_is_refused_until_the_firs
     assert quotes.get_quote(quote_id).appointment_id == first.id
     with pytest.raises(Conflict, match=rf"already booked as appointment #{first.id} on 2026-11-24 09:00"):
         quotes.book_accepted(quote_id, "2026-11-25 09:00")
+    with pytest.raises(Conflict, match="already booked"):  # what a desk looking up free times is told first
+        quotes.services_to_book(quote_id)
     booking.cancel(first.id, reason="customer ill")
+    assert quotes.services_to_book(quote_id) == [shop.brakes]
     second = quotes.book_accepted(quote_id, "2026-11-25 09:00")
     assert quotes.get_quote(quote_id).appointment_id == second.id != first.id
 

@@ -500,6 +500,10 @@ async def test_accepted_quote_is_booked_at_the_free_time_picked_in_the_editor(tu
         await settle(pilot)
         assert isinstance(app.screen, QuoteScreen)
         messages = [n.message for n in app._notifications]
+        await pilot.press("b")  # booked once: the window says so before listing any time
+        await settle(pilot)
+        again = str(app.screen.query_one("#qb-error").content)
+        assert "is already booked as appointment" in again and rows(app, "#qb-slots") == []
     assert "This quote is sent: only an accepted quote can be booked." in messages
     booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
     assert len(booked) == 1 and [s.name for s in booked[0].services] == ["Brake pads"]
