@@ -15,7 +15,7 @@ from shop.notifications import outbox
 from shop.scheduling import calendar
 from tests import tui_fixtures
 from tests.scheduling_helpers import make_shop
-from tests.tui_fixtures import settle
+from tests.tui_fixtures import run_command, settle
 
 tui_shop = tui_fixtures.tui_shop
 SIZE = (120, 40)
@@ -399,11 +399,7 @@ async def test_command_palette_opens_the_mechanics_tab(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"mechanics' hours")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "mechanics' hours")
         await settle(pilot)
         assert app.screen.query_one("#admin-tabs", TabbedContent).active == "admin-mechanics"
         assert app.focused is app.screen.query_one("#mechanic-table")

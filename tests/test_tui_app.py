@@ -17,7 +17,7 @@ from garage_tui.widgets.form import FormScreen
 from shop import settings, staff
 from shop.errors import ValidationError
 from tests import tui_fixtures
-from tests.tui_fixtures import PASSWORDS, settle
+from tests.tui_fixtures import PASSWORDS, run_command, settle
 
 tui_shop = tui_fixtures.tui_shop
 SIZE = (120, 40)
@@ -227,11 +227,7 @@ async def test_command_palette_runs_an_area_action(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"add staff member")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "add staff member")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         assert app.screen.form_title == "Add staff member"

@@ -18,7 +18,7 @@ from garage_tui.widgets.form import FormScreen
 from shop import booking, customers, invoices, jobs, quotes, vehicles
 from shop.notifications import outbox
 from tests import tui_fixtures
-from tests.tui_fixtures import TuiShop, settle
+from tests.tui_fixtures import TuiShop, run_command, settle
 
 tui_shop = tui_fixtures.tui_shop
 tui_customers = tui_fixtures.tui_customers
@@ -421,11 +421,7 @@ async def test_new_invoice_from_the_command_palette_opens_the_editor(tui_stock) 
     app = GarageApp(user=tui_stock.desk)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # Today is open; Billing has not been built yet
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"new invoice")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "new invoice")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen) and app.screen.form_title == "New invoice"
         await fill(pilot, {"customer": "Clara Cordes"})

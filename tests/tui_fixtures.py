@@ -142,3 +142,28 @@ def tui_reviews(tui_day: TuiDay) -> TuiReviews:
         who = Actor(Role.CUSTOMER, "customer", customer_id=customer_id)
         made.append(reviews.submit_review(appointment_id, rating, comment, publish=True, actor=who).id)
     return TuiReviews(tui_day.shop, made[0], made[1])
+
+
+async def run_command(pilot: Pilot, text: str) -> None:
+    """Open the command palette, type TEXT and run the command once the palette lists it first.
+
+    The palette searches in the background as keys arrive; waiting for the match itself (not a
+    fixed pause) keeps this right on a slow or busy machine.
+    """
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    for _ in range(500):
+        if isinstance(pilot.app.screen, CommandPalette):
+            break
+        await pilot.pause(0.02)
+    await pilot.press(*text)
+    results = pilot.app.screen.query_one(CommandList)
+    for _ in range(500):
+        await pilot.pause(0.02)
+        first = results.highlighted
+        if first is not None and text.lower() in str(results.get_option_at_index(first).prompt).lower():
+            break
+    else:
+        raise AssertionError(f"the command palette did not find {text!r}")
+    await pilot.press("enter")
