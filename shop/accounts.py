@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from peewee import IntegrityError
@@ -879,6 +879,37 @@ def my_quote(actor: Actor, quote_id: int) -> quotes.QuoteInfo:
     if info.customer_id != actor.customer_id or info.status == "draft":
         raise NotFound(f"no quote {quote_id}")
     return info
+
+
+@dataclass(frozen=True)
+class QuoteBooking:
+    """What booking a quote from the portal books: the quote, its car and its accepted catalogue services.
+
+    The services carry the quoted amount as their price (what the customer agreed to), and their
+    catalogue duration (what the calendar needs to find a free time).
+    """
+
+    quote: quotes.QuoteInfo
+    car: vehicles.Vehicle
+    services: list[catalog.ServiceItem]
+
+
+def quote_to_book(actor: Actor, quote_id: int) -> QuoteBooking:
+    """The customer's own sent-and-answered quote as a booking; another customer's (or a draft) is NotFound.
+
+    Whether it may be booked now is `quote.bookable`; the booking itself (`quotes.book_accepted`) decides
+    again under lock, so a page left open cannot book a quote twice.
+    """
+    info = my_quote(actor, quote_id)
+    if info.vehicle_id is None:
+        raise quotes.NotBookable(f"quote #{info.id} names no car; please call the shop to book it")
+    car = _own_car(actor, info.vehicle_id)
+    items = []
+    for line in info.lines:
+        if line.decision == "accepted" and line.service_id is not None:
+            service = catalog.get_service(line.service_id)
+            items.append(replace(service, price=line.amount))
+    return QuoteBooking(info, car, items)
 
 
 @transaction

@@ -45,6 +45,15 @@ class QuoteInfo:
     totals: Totals
     accepted: Totals  # totals of the accepted lines only
     appointment_id: int | None = None  # the appointment it was booked as (or made for)
+    booked_start: datetime | None = None  # when that appointment is, while it stands (not cancelled / no-show)
+    bookable: bool = False  # accepted, with an accepted catalogue service, and no standing appointment
+
+
+class NotBookable(Conflict):
+    """The quote itself cannot be booked (not accepted, already booked): another time would not help.
+
+    A subclass so the portal can tell it from "this time was just taken", which offers other times.
+    """
 
 
 @dataclass(frozen=True)
@@ -78,13 +87,16 @@ def _status(row: Quote, on: date | None = None) -> str:
 
 def _out(row: Quote) -> QuoteInfo:
     items = lines.load(QuoteLine, "quote", row.id)
+    status = _status(row)
+    standing = _standing(row)
+    has_service = any(line.decision == "accepted" and line.service_id is not None for line in items)
     return QuoteInfo(
         row.id,
         row.customer_id,
         row.customer.name,
         row.vehicle_id,
         vehicle_label(row.vehicle),
-        _status(row),
+        status,
         row.valid_until,
         row.notes,
         row.created_at,
@@ -94,6 +106,8 @@ def _out(row: Quote) -> QuoteInfo:
         lines.totals_of(items),
         lines.totals_of([line for line in items if line.decision == "accepted"]),
         row.appointment_id,
+        standing.start_at if standing is not None else None,
+        status == "accepted" and has_service and standing is None and row.vehicle_id is not None,
     )
 
 
@@ -383,14 +397,36 @@ def services_to_book(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
 
 
 @transaction
-def book_accepted(quote_id: int, start: object, mechanic: int | str | None = None, actor: Actor = SYSTEM):  # type: ignore[no-untyped-def]
-    """Book the quote's accepted catalogue services for its car at START (a `shop.booking.Appointment`)."""
+def book_accepted(  # type: ignore[no-untyped-def]
+    quote_id: int,
+    start: object,
+    mechanic: int | str | None = None,
+    actor: Actor = SYSTEM,
+    idempotency_key: str | None = None,
+):
+    """Book the quote's accepted catalogue services for its car at START (a `shop.booking.Appointment`).
+
+    Staff book any quote (source "desk"); a customer books only their own (source "portal"; another's is
+    NotFound, as everywhere on the portal) within the online booking rules `booking.book` applies to them.
+    The same IDEMPOTENCY_KEY returns the appointment it booked, even though the quote now counts as booked:
+    a double click on "Book now" is one request, not a second booking.
+    """
     from shop import booking
 
-    require(actor, "booking.write")
+    customer = actor.role == Role.CUSTOMER
+    require(actor, "booking.own" if customer else "booking.write")
     row = _get(quote_id, lock=True)  # two desks booking the same quote: the second waits, then sees the first
+    if customer and actor.customer_id != row.customer_id:
+        raise NotFound(f"no quote #{quote_id}")
+    key = (idempotency_key or "").strip() or None
+    if key is not None:
+        replayed = Appointment.get_or_none(Appointment.idempotency_key == key)
+        if replayed is not None:
+            if replayed.id != row.appointment_id:
+                raise Conflict(f"idempotency key {key!r} was already used for another booking")
+            return booking.get_appointment(replayed.id, actor=actor)
     if _status(row) != "accepted":
-        raise Conflict(f"quote #{quote_id} is {_status(row)}; only an accepted quote can be booked")
+        raise NotBookable(f"quote #{quote_id} is {_status(row)}; only an accepted quote can be booked")
     _not_booked(row)
     if row.vehicle_id is None:
         raise ValidationError({"vehicle": f"quote #{quote_id} names no car; book it with `garage book`"})
@@ -400,9 +436,10 @@ def book_accepted(quote_id: int, start: object, mechanic: int | str | None = Non
         row.vehicle_id,
         services,
         start,  # type: ignore[arg-type]
-        source="desk",
+        source="portal" if customer else "desk",
         actor=actor,
         mechanic_id=mechanic,
+        idempotency_key=key,
         notes=f"From quote #{quote_id}",
     )
     Quote.update(appointment=appointment.id).where(Quote.id == row.id).execute()
@@ -410,15 +447,23 @@ def book_accepted(quote_id: int, start: object, mechanic: int | str | None = Non
     return appointment
 
 
-def _not_booked(row: Quote) -> None:
-    """One visit per quote: booking it again while its appointment stands would do (and bill) the work twice."""
+def _standing(row: Quote) -> Appointment | None:
+    """The appointment the quote is booked as, unless it was cancelled or missed (then it may be booked again)."""
     if row.appointment_id is None:
-        return
+        return None
     booked = Appointment.get_or_none(Appointment.id == row.appointment_id)
     if booked is None or booked.status in INACTIVE_STATUSES:
+        return None
+    return booked
+
+
+def _not_booked(row: Quote) -> None:
+    """One visit per quote: booking it again while its appointment stands would do (and bill) the work twice."""
+    booked = _standing(row)
+    if booked is None:
         return
     when = booked.start_at.astimezone(settings.timezone())
-    raise Conflict(
+    raise NotBookable(
         f"quote #{row.id} is already booked as appointment #{booked.id} on {when:%Y-%m-%d %H:%M}"
         f" ({booked.status.replace('_', ' ')}); move that appointment instead of booking the quote again"
     )

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from shop import booking, inventory, invoices, jobs, migrations, quotes, staff
-from shop.errors import Conflict
+from shop.auth import Actor, Role
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 from tests.conftest import run_garage_process
 from tests.scheduling_helpers import Shop, make_shop
 from tests.test_migrations import first_version_db  # noqa: F401  (the fixture, for the upgrade test)
@@ -146,6 +147,70 @@ def test_desks_booking_the_same_quote_at_once_get_one_appointment(db, shop) -> N
     assert problems == []
     active = [a for a in booking.list_appointments(status="scheduled") if a.notes == f"From quote #{quote_id}"]
     assert len(active) == 1 and quotes.get_quote(quote_id).appointment_id == active[0].id
+
+
+def _customer(customer_id: int) -> Actor:
+    return Actor(role=Role.CUSTOMER, name="portal", customer_id=customer_id)
+
+
+def test_a_customer_books_their_own_accepted_quote_online_and_no_one_elses(shop) -> None:
+    quote_id = _accepted_quote(shop)
+    assert quotes.get_quote(quote_id).bookable
+    with pytest.raises(NotFound):  # another customer's quote does not exist for them
+        quotes.book_accepted(quote_id, "2026-11-24 09:00", actor=_customer(shop.other_customer_id))
+    with pytest.raises(Forbidden):  # a mechanic may read quotes but not book
+        quotes.book_accepted(quote_id, "2026-11-24 09:00", actor=Actor(Role.MECHANIC, "mara", staff_id=1))
+    visit = quotes.book_accepted(quote_id, "2026-11-24 09:00", actor=_customer(shop.customer_id))
+    assert visit.source == "portal" and [s.service_id for s in visit.services] == [shop.brakes]
+    info = quotes.get_quote(quote_id)
+    assert info.appointment_id == visit.id and not info.bookable
+    assert info.booked_start == visit.start
+    with pytest.raises(quotes.NotBookable, match=f"already booked as appointment #{visit.id}"):
+        quotes.book_accepted(quote_id, "2026-11-25 09:00", actor=_customer(shop.customer_id))
+
+
+def test_a_customer_booking_a_quote_keeps_the_online_notice(shop) -> None:
+    quote_id = _accepted_quote(shop)
+    with pytest.raises(ValidationError, match="too soon: book at least 120 minutes ahead"):  # it is 07:00
+        quotes.book_accepted(quote_id, "2026-11-23 08:00", actor=_customer(shop.customer_id))
+    assert quotes.get_quote(quote_id).appointment_id is None
+
+
+def test_the_same_idempotency_key_returns_the_same_appointment_and_a_new_key_is_refused(shop) -> None:
+    """A double click on "Book now" is one booking; a second tab with its own key is told the quote is booked."""
+    quote_id = _accepted_quote(shop)
+    me = _customer(shop.customer_id)
+    first = quotes.book_accepted(quote_id, "2026-11-24 09:00", actor=me, idempotency_key="portal:k1")
+    again = quotes.book_accepted(quote_id, "2026-11-24 09:00", actor=me, idempotency_key="portal:k1")
+    assert again.id == first.id
+    with pytest.raises(quotes.NotBookable, match="already booked"):
+        quotes.book_accepted(quote_id, "2026-11-24 13:00", actor=me, idempotency_key="portal:k2")
+    assert len(booking.list_appointments(status="scheduled")) == 1
+
+
+def test_a_key_used_for_another_booking_does_not_link_that_booking_to_the_quote(shop) -> None:
+    quote_id = _accepted_quote(shop)
+    other = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 09:00", idempotency_key="portal:k")
+    with pytest.raises(Conflict, match="already used for another booking"):
+        quotes.book_accepted(quote_id, "2026-11-25 09:00", idempotency_key="portal:k")
+    assert quotes.get_quote(quote_id).appointment_id is None and booking.get_appointment(other.id).notes == ""
+
+
+def test_a_quote_is_bookable_only_when_accepted_with_a_service_and_not_booked(shop) -> None:
+    draft = quotes.create_quote(shop.customer_id, shop.car_id)
+    quotes.add_line(draft.id, "service", service=shop.brakes)
+    quotes.add_line(draft.id, "other", description="Disposal", unit_price="8.50")
+    quotes.send(draft.id)
+    assert not quotes.get_quote(draft.id).bookable  # sent, not answered
+    quotes.accept(draft.id, [2])
+    quotes.decline(draft.id, [1])
+    assert quotes.get_quote(draft.id).status == "accepted" and not quotes.get_quote(draft.id).bookable
+    booked = _accepted_quote(shop)
+    visit = quotes.book_accepted(booked, "2026-11-24 09:00")
+    assert not quotes.get_quote(booked).bookable
+    booking.cancel(visit.id)
+    info = quotes.get_quote(booked)
+    assert info.bookable and info.booked_start is None
 
 
 def test_upgrade_links_quotes_to_appointments_from_their_notes(first_version_db: str) -> None:  # noqa: F811

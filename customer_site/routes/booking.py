@@ -31,7 +31,7 @@ from customer_site.web import (
     shop_settings,
     shop_zone,
 )
-from shop import accounts, booking, catalog, clock, schedule_cache, vehicles
+from shop import accounts, booking, catalog, clock, quotes, schedule_cache, vehicles
 from shop.auth import Actor
 from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 
@@ -41,11 +41,16 @@ WEEKDAYS = [("Mon", "Monday"), ("Tue", "Tuesday"), ("Wed", "Wednesday"), ("Thu",
 
 @dataclass(frozen=True)
 class Choice:
-    """What is being booked: a car and services (new booking) or an appointment being moved."""
+    """What is being booked: a car and services (new booking), an accepted quote, or an appointment being moved.
+
+    A quote travels as its id alone: its car and services are the quote's (`accounts.quote_to_book`), so a
+    changed URL cannot book other services "from the quote".
+    """
 
     car: vehicles.Vehicle
     services: list[catalog.ServiceItem]
     appointment: booking.Appointment | None = None
+    quote: quotes.QuoteInfo | None = None
 
     @property
     def service_ids(self) -> list[int]:
@@ -68,16 +73,14 @@ class Choice:
         return self.base if self.appointment else "/book/calendar"
 
     def params(self, **extra: str) -> str:
-        pairs: list[tuple[str, str]] = []
-        if self.appointment is None:
-            pairs.append(("car", str(self.car.id)))
-            pairs.extend(("service", str(i)) for i in self.service_ids)
-        pairs.extend((k, v) for k, v in extra.items())
-        return urlencode(pairs)
+        return urlencode(self.hidden() + list(extra.items()))
 
     def hidden(self) -> list[tuple[str, str]]:
+        """What the next step's URL or form carries (the times fragment cache is keyed on it too)."""
         if self.appointment is not None:
             return []
+        if self.quote is not None:
+            return [("quote", str(self.quote.id))]
         return [("car", str(self.car.id))] + [("service", str(i)) for i in self.service_ids]
 
 
@@ -90,8 +93,20 @@ def advance_days() -> int:
 
 
 def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[Choice | None, dict[str, str]]:
-    """The car and services from the query string (or SOURCE), or the per-field problems."""
+    """The car and services (or the quote) from the query string (or SOURCE), or the per-field problems.
+
+    Another customer's quote, or a draft, is NotFound (a 404 page), like every object route.
+    """
     source = request.query if source is None else source
+    raw_quote = query_value("quote") if source is request.query else source.getunicode("quote", default="")
+    if raw_quote:
+        try:
+            found = accounts.quote_to_book(actor, int(raw_quote))
+        except ValueError:
+            raise NotFound(raw_quote) from None
+        except quotes.NotBookable as exc:
+            return None, {"quote": str(exc)}
+        return Choice(found.car, found.services, quote=found.quote), {}
     errors: dict[str, str] = {}
     car = None
     raw_car = query_value("car") if source is request.query else source.getunicode("car", default="")
@@ -119,6 +134,14 @@ def parse_choice(actor: Actor, source: bottle.FormsDict | None = None) -> tuple[
     if errors or car is None:
         return None, errors
     return Choice(car, services), {}
+
+
+def quote_gate(choice: Choice | None) -> None:
+    """A quote that cannot be booked now (already booked, no longer accepted) goes back to its page, which says
+    why; the booking steps only serve a quote that `quotes` calls bookable."""
+    raw = query_value("quote")
+    if raw and (choice is None or choice.quote is None or not choice.quote.bookable):
+        go(f"/quotes/{int(raw)}")
 
 
 def parse_month(value: str | None) -> date:
@@ -272,6 +295,7 @@ def install(app: bottle.Bottle) -> None:
     @login_required
     def month(actor: Actor) -> str:
         choice, errors = parse_choice(actor)
+        quote_gate(choice)
         if choice is None:
             no_store()
             picked = {"car": request.query.getunicode("car", default=""), "service": request.query.getall("service")}
@@ -286,6 +310,7 @@ def install(app: bottle.Bottle) -> None:
     def review(actor: Actor) -> str:
         no_store()
         choice, _errors = parse_choice(actor)
+        quote_gate(choice)
         if choice is None:
             go("/book")
         start, problem = parse_start(choice)
@@ -300,16 +325,25 @@ def install(app: bottle.Bottle) -> None:
         no_store()
         choice, _errors = parse_choice(actor, request.forms)
         if choice is None:
-            go("/book")
+            raw_quote = request.forms.getunicode("quote", default="")
+            go(f"/quotes/{int(raw_quote)}" if raw_quote else "/book")
         start, _problem = parse_start(choice)
         if start is None:
             go(f"/book/calendar?{choice.params()}")
         key = request.forms.getunicode("key", default="")[:100] or None
+        idempotency_key = f"portal:{actor.customer_id}:{key}" if key else None
         try:
-            appointment = booking.book(
-                actor.customer_id, choice.car.id, choice.service_ids, start, source="portal", actor=actor,
-                idempotency_key=f"portal:{actor.customer_id}:{key}" if key else None,
-            )  # fmt: skip
+            if choice.quote is not None:  # links the quote to its visit (one bill per visit)
+                appointment = quotes.book_accepted(choice.quote.id, start, actor=actor,
+                                                   idempotency_key=idempotency_key)  # fmt: skip
+            else:
+                appointment = booking.book(
+                    actor.customer_id, choice.car.id, choice.service_ids, start, source="portal", actor=actor,
+                    idempotency_key=idempotency_key,
+                )  # fmt: skip
+        except quotes.NotBookable as exc:  # booked meanwhile (another tab): another time would not help
+            return render("review", title="Check and confirm", choice=choice, start=start, key="",
+                          alternatives=[], problem="booked", errors={"quote": str(exc)})  # fmt: skip
         except Conflict as exc:
             return render("review", title="Check and confirm", choice=choice, start=start,
                           key=secrets.token_urlsafe(16), alternatives=exc.alternatives, problem="taken",

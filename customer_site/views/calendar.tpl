@@ -5,7 +5,9 @@
 </ol>
 <p class="summary">{{choice.car.make}} {{choice.car.model}}{{(' · ' + choice.car.plate) if choice.car.plate else ''}}:
   {{', '.join(s.name for s in choice.services)}} (about {{duration(choice.minutes)}})
-% if not choice.appointment:
+% if choice.quote:
+  · from <a href="/quotes/{{choice.quote.id}}">quote {{choice.quote.id}}</a>
+% elif not choice.appointment:
   · <a href="/book?{{choice.params()}}">change</a>
 % end
 </p>

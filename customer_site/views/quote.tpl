@@ -51,6 +51,11 @@
   <button type="submit" class="button primary">Send my answer</button>
 % end
 </form>
+% if quote.booked_start:
+<p class="notice" id="quote-booked">Booked: <a href="/appointments/{{quote.appointment_id}}">{{local(quote.booked_start)}}</a></p>
+% elif quote.bookable:
+<p id="quote-book"><a class="button primary" href="/book/calendar?quote={{quote.id}}">Choose a time</a> for the work you accepted.</p>
+% end
 % if quote.status == 'expired':
 <p class="warning">This quote has expired. Please <a href="/quotes/new">ask for a new one</a>.</p>
 % end

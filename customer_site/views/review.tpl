@@ -23,6 +23,15 @@
 % end
   <p><a href="{{choice.calendar}}?{{choice.params()}}">Back to the calendar</a></p>
 </div>
+% elif problem == 'booked':
+<div class="error-summary" role="alert" id="error-summary" tabindex="-1">
+  <h2>This quote is already booked</h2>
+  <p id="quote-error">{{errors.get('quote', '')}}</p>
+% if choice.quote.booked_start:
+  <p><a href="/appointments/{{choice.quote.appointment_id}}">See your appointment on {{local(choice.quote.booked_start)}}</a></p>
+% end
+  <p><a href="/quotes/{{choice.quote.id}}">Back to quote {{choice.quote.id}}</a></p>
+</div>
 % elif errors:
 <div class="error-summary" role="alert" id="error-summary" tabindex="-1">
   <h2>This time cannot be booked</h2>
@@ -36,6 +45,9 @@
 % end
 % if problem != 'taken':
 <dl class="details">
+% if choice.quote:
+  <dt>Quote</dt><dd><a href="/quotes/{{choice.quote.id}}">Quote {{choice.quote.id}}</a></dd>
+% end
   <dt>Car</dt><dd>{{choice.car.make}} {{choice.car.model}}{{(' · ' + choice.car.plate) if choice.car.plate else ''}}</dd>
 % if choice.appointment:
   <dt>Now</dt><dd>{{local(choice.appointment.start)}}</dd>
@@ -49,7 +61,9 @@
     <li>{{s.name}} · {{money(s.price)}}</li>
 % end
   </ul></dd>
-% if not choice.appointment:
+% if choice.quote:
+  <dt>Quoted price</dt><dd>{{money(choice.quote.accepted.total)}} (the lines you accepted, tax included)</dd>
+% elif not choice.appointment:
   <dt>Estimated price</dt><dd>{{money(choice.total)}}</dd>
 % end
 </dl>
