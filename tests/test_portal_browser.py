@@ -356,3 +356,35 @@ def test_document_pages_pass_axe_with_their_error_states(server: str, tab, histo
     page.goto(server + f"/appointments/{history['done']}/review")
     page.get_by_role("button", name="Send review").click()
     checker.check(page, "37-review-errors")
+
+
+def test_booking_a_quote_passes_axe_from_the_quote_to_already_booked(server: str, tab, anna) -> None:  # type: ignore[no-untyped-def]
+    """The quote's "Choose a time", the calendar and review carrying it, its "Booked:" state and the refusal."""
+    from shop import quotes
+
+    draft = quotes.create_quote(anna["customer"], anna["car"])
+    quotes.add_line(draft.id, "service", service=anna["oil"])
+    quotes.send(draft.id)
+    quote_id = quotes.accept(draft.id).id
+    page, checker = tab
+    log_in(page, server)
+    page.goto(server + f"/quotes/{quote_id}")
+    checker.check(page, "42-quote-bookable")
+    page.get_by_role("link", name="Choose a time").click()
+    checker.check(page, "43-quote-calendar")
+    page.locator('a.day[data-date="2026-11-24"]').click()
+    page.get_by_label("08:00").check()
+    page.get_by_role("button", name="Continue").click()
+    checker.check(page, "44-quote-review")
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)  # the same review open in a second tab, with its own key
+    page.get_by_role("button", name="Book now").click()
+    assert "Your appointment is booked" in page.inner_text("main")
+    page.goto(server + f"/quotes/{quote_id}")
+    assert "Booked: Tue 24 Nov 2026, 08:00" in page.inner_text("main")
+    checker.check(page, "45-quote-booked")
+    other_tab.get_by_role("button", name="Book now").click()
+    assert "This quote is already booked" in other_tab.inner_text("main")
+    checker.check(other_tab, "46-quote-already-booked")
+    page.goto(server + f"/book/calendar?quote={quote_id}")  # and an old link leads back to the quote
+    assert page.url.endswith(f"/quotes/{quote_id}")

@@ -75,7 +75,8 @@ def test_a_booked_quote_cannot_be_booked_again_from_another_tab(browser: Browser
     first_tab.forms["confirm-form"].submit()
     refused = second_tab.forms["confirm-form"].submit()
     assert refused.status_int == 200 and "This quote is already booked" in text(refused)
-    assert "already booked as appointment" in text(refused) and "2026-11-24 08:00" in text(refused)
+    assert f"Quote {quote_id} is booked for Tue 24 Nov 2026, 08:00" in text(refused)
+    assert refused.html.find("a", string="See your appointment") is not None and "confirm-form" not in refused.forms
     assert len(booking.list_appointments(status="scheduled")) == 1
     calendar_again = browser.get(f"/book/calendar?quote={quote_id}")  # an old link goes back to the quote
     assert calendar_again.status_int == 303 and calendar_again.location.endswith(f"/quotes/{quote_id}")
@@ -135,3 +136,16 @@ def test_booking_a_quote_needs_the_csrf_token(browser: Browser, anna) -> None:
     assert ("quote", str(quote_id)) in fields
     browser.post("/book", fields, status=403)
     assert quotes.get_quote(quote_id).appointment_id is None
+
+
+def test_a_quote_not_accepted_is_refused_at_confirm_with_the_reason(browser: Browser, anna) -> None:
+    draft = quotes.create_quote(anna["customer"], anna["car"])
+    quotes.add_line(draft.id, "service", service=anna["oil"])
+    quotes.add_line(draft.id, "service", service=anna["brakes"])
+    quotes.send(draft.id)
+    quotes.accept(draft.id, [1])  # one line still open: the quote is still "sent"
+    form = {"csrf_token": browser.csrf("/account"), "quote": str(draft.id), "start": "2026-11-24T08:00:00+01:00",
+            "key": "k"}  # fmt: skip
+    page = browser.post("/book", form)
+    assert "This quote cannot be booked" in text(page) and "only an accepted quote can be booked" in text(page)
+    assert booking.list_appointments(status="scheduled") == []

@@ -25,10 +25,13 @@
 </div>
 % elif problem == 'booked':
 <div class="error-summary" role="alert" id="error-summary" tabindex="-1">
-  <h2>This quote is already booked</h2>
-  <p id="quote-error">{{errors.get('quote', '')}}</p>
 % if choice.quote.booked_start:
-  <p><a href="/appointments/{{choice.quote.appointment_id}}">See your appointment on {{local(choice.quote.booked_start)}}</a></p>
+  <h2>This quote is already booked</h2>
+  <p id="quote-error">Quote {{choice.quote.id}} is booked for <strong>{{local(choice.quote.booked_start)}}</strong>, so it was not booked a second time. To change the time, move that appointment.</p>
+  <p><a href="/appointments/{{choice.quote.appointment_id}}">See your appointment</a></p>
+% else:
+  <h2>This quote cannot be booked</h2>
+  <p id="quote-error">{{errors.get('quote', '')}}</p>
 % end
   <p><a href="/quotes/{{choice.quote.id}}">Back to quote {{choice.quote.id}}</a></p>
 </div>
@@ -43,7 +46,7 @@
   <p><a href="{{choice.calendar}}?{{choice.params()}}">Back to the calendar</a></p>
 </div>
 % end
-% if problem != 'taken':
+% if problem not in ('taken', 'booked'):
 <dl class="details">
 % if choice.quote:
   <dt>Quote</dt><dd><a href="/quotes/{{choice.quote.id}}">Quote {{choice.quote.id}}</a></dd>
