@@ -1,6 +1,7 @@
 """Sequential booking commits per second on a busy shop, next to raw inserts on the same engine.
 
     python -m bench.bench_booking [--engine sqlite|postgres] [--bookings 200] [--runs 3] [--no-subscribers]
+                                  [--sqlite-synchronous normal|full]
 
 Data: `bench.sched_data` (6 bays, two years of history, two months ahead). Each booking is the
 full service: validation, bay lock, re-check of the requested start, insert of the appointment,
@@ -39,12 +40,14 @@ from shop.models import Appointment, Vehicle  # noqa: E402
 from shop.scheduling import availability  # noqa: E402
 
 
-def run(engine: str, bookings: int, runs: int, subscribers: bool = True) -> dict[str, object]:
+def run(engine: str, bookings: int, runs: int, subscribers: bool = True, synchronous: str = "normal") -> dict[str, object]:
     if not subscribers:  # measure the booking core alone: no notification rules listening
         events._loaded = True
         events._subscribers.clear()
     with bench_database(engine) as url:
         counts = generate(url)
+        if not is_postgres() and synchronous != "normal":  # the shop's setting is NORMAL (shop/db.py)
+            database.execute_sql(f"PRAGMA synchronous = {synchronous.upper()}")
         if is_postgres():
             database.execute_sql("ANALYZE")
         today = NOW.astimezone(settings.timezone()).date()
@@ -90,6 +93,7 @@ def run(engine: str, bookings: int, runs: int, subscribers: bool = True) -> dict
     return {
         "engine": engine,
         "subscribers": subscribers,
+        "sqlite_synchronous": synchronous if engine == "sqlite" else None,
         "past_appointments": counts["past"],
         "future_appointments": counts["future"],
         "bookings_per_run": bookings,
@@ -142,8 +146,14 @@ def main() -> None:
     parser.add_argument(
         "--no-subscribers", action="store_true", help="without the notification rules (confirmation e-mail + invite)"
     )
+    parser.add_argument(
+        "--sqlite-synchronous",
+        choices=["normal", "full"],
+        default="normal",
+        help="SQLite's durability setting for this run: FULL waits for the disk at every commit, like PostgreSQL",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.engine, args.bookings, args.runs, not args.no_subscribers)))
+    print(json.dumps(run(args.engine, args.bookings, args.runs, not args.no_subscribers, args.sqlite_synchronous)))
 
 
 if __name__ == "__main__":
