@@ -40,7 +40,9 @@ from shop.models import Appointment, Vehicle  # noqa: E402
 from shop.scheduling import availability  # noqa: E402
 
 
-def run(engine: str, bookings: int, runs: int, subscribers: bool = True, synchronous: str = "normal") -> dict[str, object]:
+def run(
+    engine: str, bookings: int, runs: int, subscribers: bool = True, synchronous: str = "normal"
+) -> dict[str, object]:
     if not subscribers:  # measure the booking core alone: no notification rules listening
         events._loaded = True
         events._subscribers.clear()
