@@ -46,7 +46,7 @@ class QuoteInfo:
     accepted: Totals  # totals of the accepted lines only
     appointment_id: int | None = None  # the appointment it was booked as (or made for)
     booked_start: datetime | None = None  # when that appointment is, while it stands (not cancelled / no-show)
-    bookable: bool = False  # accepted, with an accepted catalogue service, and no standing appointment
+    bookable: bool = False  # accepted, names a car, has an accepted catalogue service, no standing appointment
 
 
 class NotBookable(Conflict):
