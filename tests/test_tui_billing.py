@@ -606,3 +606,46 @@ async def test_quote_booking_takes_a_typed_time_and_says_why_a_bad_one_is_refuse
         assert isinstance(app.screen, QuoteScreen)
     booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
     assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [("2026-11-24 13:30", None)]
+
+
+async def test_quote_booking_a_time_just_taken_with_no_free_time_nearby_asks_for_another_day(tui_day) -> None:
+    from shop import settings
+    from shop.scheduling import calendar
+
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await open_quote_booking(pilot, quote.id)
+        assert rows(app, "#qb-slots")[0] == ["Mon 23 Nov", "10:00–11:30"]
+        # While the window is open today fills up (two a day) and the shop closes for the next two weeks.
+        settings.set_many({"schedule.day_cap": "2"})
+        calendar.add_closure("2026-11-24", "2026-12-07", "renovation")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is picker
+        note = str(picker.query_one("#qb-error").content)
+        assert "fully booked" in note
+        assert "No free time was found near it; pick another day" in note
+        assert "listed" not in note
+        assert picker.slots == [] and rows(app, "#qb-slots") == []
+    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+
+
+async def test_quote_booked_meanwhile_says_so_and_keeps_the_free_times(tui_day) -> None:
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await open_quote_booking(pilot, quote.id)
+        listed = rows(app, "#qb-slots")
+        # Meanwhile another desk books the quote at a later time.
+        other = quotes.book_accepted(quote.id, picker.slots[-1].start)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is picker
+        note = str(picker.query_one("#qb-error").content)
+        assert f"already booked as appointment #{other.id}" in note
+        assert "No free time" not in note and "listed" not in note
+        assert rows(app, "#qb-slots") == listed
+    assert [a.id for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == [other.id]

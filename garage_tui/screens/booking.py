@@ -220,7 +220,7 @@ class BookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
         self.dismiss(appointment)
 
     def failed(self, error: ShopError) -> None:
-        self.query_one("#bk-slots", SlotPicker).failed(error, list_without_alternatives=True)
+        self.query_one("#bk-slots", SlotPicker).failed(error)
 
     def error(self, text: str) -> None:
         self.query_one("#bk-error", Static).update(text)
@@ -250,7 +250,8 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
     The same steps 4 and 5 as the booking form, with the same mechanic and typed-time inputs; the
     customer, car and services are the quote's, and `shop.quotes.book_accepted` makes the appointment.
-    A lost race lists the nearest free times instead.
+    A lost race lists the nearest free times instead, or empties the list and asks for another day when
+    none is free nearby; a quote that cannot be booked (`NotBookable`) only says why.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

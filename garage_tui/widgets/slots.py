@@ -21,6 +21,7 @@ from garage_tui.widgets.service import ServiceCalls
 from shop import staff
 from shop.booking import Slot
 from shop.errors import Conflict, ShopError, ValidationError
+from shop.quotes import NotBookable
 from shop.staff import StaffMember
 
 SLOT_DAYS = 3
@@ -49,15 +50,18 @@ class SlotPicker(DataTable[str]):
                 self.move_cursor(row=next((i for i, s in enumerate(self.slots) if s.start == at), 0))
             self.focus()
 
-    def failed(self, error: ShopError, *, list_without_alternatives: bool = False) -> None:
+    def failed(self, error: ShopError) -> None:
         """Show why finding or booking failed; a taken time lists the nearest free times to pick from.
 
-        A `Conflict` without alternatives (say, a quote no longer accepted) is only a message unless
-        LIST_WITHOUT_ALTERNATIVES (the booking form): then the emptied list says that nothing nearby is free.
+        A `Conflict` without alternatives means nothing near the time is free: the emptied list says so
+        and asks for another day. `NotBookable` (the quote itself cannot be booked: not accepted, already
+        booked) is only its message, as another time or day would not help.
         """
-        if isinstance(error, Conflict) and error.alternatives:
+        if isinstance(error, NotBookable):
+            self.say(str(error))
+        elif isinstance(error, Conflict) and error.alternatives:
             self.show(error.alternatives, f"{error} Nearest free times are listed; pick one.")
-        elif isinstance(error, Conflict) and list_without_alternatives:
+        elif isinstance(error, Conflict):
             self.show([], f"{error} No free time was found near it; pick another day and find free times again.")
         elif isinstance(error, ValidationError):
             self.say("; ".join(f"{k}: {v}" if k else v for k, v in error.fields.items()))
