@@ -1,12 +1,13 @@
-"""Demo data for the customer portal: one customer who can log in, and a few published reviews."""
+"""Demo data for the customer portal: one customer who can log in (with a quote waiting for an answer),
+and a few published reviews."""
 
 from __future__ import annotations
 
 from faker import Faker
 
-from shop import accounts, demo, reviews, settings
+from shop import accounts, demo, quotes, reviews, settings
 from shop.auth import Actor, Role
-from shop.models import Appointment, Customer
+from shop.models import Appointment, Customer, Service, Vehicle
 
 DEMO_PASSWORD = "portal-demo-pass"
 REVIEW_TEXTS = [
@@ -40,6 +41,18 @@ def portal_customer(fake: Faker) -> list[demo.Login]:
     }
     chosen = next((c for c in customer_ids if c in upcoming), customer_ids[0])
     account = accounts.create_confirmed_account(chosen, DEMO_PASSWORD)
+    # A quote to answer and then book online (Quotes → accept → Choose a time), the portal's quote flow.
+    car = Vehicle.select().where(Vehicle.customer == chosen, ~Vehicle.archived).order_by(Vehicle.id).first()
+    service = (
+        Service.select()
+        .where(Service.active, Service.requires_capability.is_null())
+        .order_by(Service.duration_minutes.desc(), Service.id)
+        .first()
+    )
+    if car is not None and service is not None:
+        quote = quotes.create_quote(chosen, car.id, notes="Found at your last visit")
+        quotes.add_line(quote.id, "service", service=service.id)
+        quotes.send(quote.id)
     # Reviews from other customers' completed visits, so the public page is not empty.
     written = 0
     for appointment in Appointment.select().where(Appointment.status == "completed").order_by(Appointment.id):
