@@ -903,6 +903,10 @@ def quote_to_book(actor: Actor, quote_id: int) -> QuoteBooking:
     info = my_quote(actor, quote_id)
     if info.vehicle_id is None:
         raise quotes.NotBookable(f"quote #{info.id} names no car; please call the shop to book it")
+    if info.unbookable == "car_gone":  # archived or passed on: not a 404, the quote page explains it
+        raise quotes.NotBookable(
+            f"the car on quote {info.id} is no longer in your account; please call the shop or request a new quote"
+        )
     car = _own_car(actor, info.vehicle_id)
     items = []
     for line in info.lines:

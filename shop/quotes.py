@@ -46,7 +46,16 @@ class QuoteInfo:
     accepted: Totals  # totals of the accepted lines only
     appointment_id: int | None = None  # the appointment it was booked as (or made for)
     booked_start: datetime | None = None  # when that appointment is, while it stands (not cancelled / no-show)
-    bookable: bool = False  # accepted, names a car, has an accepted catalogue service, no standing appointment
+    bookable: bool = False  # accepted, names a car still the customer's, has an accepted service, not booked
+    # Why an accepted quote cannot be booked now: one of UNBOOKABLE (None when bookable or not accepted), so
+    # front ends say it in their own words without deciding it; `unbookable_why` is the shop's sentence for staff.
+    unbookable: str | None = None
+    unbookable_why: str = ""
+
+
+# booked: its appointment stands; no_car: names no car; car_gone: the car was archived or passed to another
+# customer since; no_service: no accepted catalogue service.
+UNBOOKABLE = ("booked", "no_car", "car_gone", "no_service")
 
 
 class NotBookable(Conflict):
@@ -65,6 +74,10 @@ class QuoteSummary:
     valid_until: date | None
     total: Decimal
     created_at: datetime
+    appointment_id: int | None = None
+    booked_start: datetime | None = None  # as QuoteInfo: when its standing appointment is
+    bookable: bool = False
+    unbookable: str | None = None
 
 
 def today() -> date:
@@ -85,11 +98,52 @@ def _status(row: Quote, on: date | None = None) -> str:
     return row.status
 
 
+def _car_gone(row: Quote) -> bool:
+    """The quote's car was archived or passed to another customer since: booking.book would refuse it."""
+    car = row.vehicle if row.vehicle_id is not None else None
+    return car is not None and (car.archived or car.customer_id != row.customer_id)
+
+
+def _judge(status: str, booked: bool, row: Quote, has_service: bool) -> str | None:
+    """Why an accepted quote cannot be booked (an UNBOOKABLE code), None when it can or is not accepted.
+
+    One rule for a quote's page, the quote list and `book_accepted`, so they never disagree.
+    """
+    if status != "accepted":
+        return None
+    if booked:
+        return "booked"
+    if row.vehicle_id is None:
+        return "no_car"
+    if _car_gone(row):
+        return "car_gone"
+    if not has_service:
+        return "no_service"
+    return None
+
+
+def _why(code: str | None, row: Quote, standing: Appointment | None) -> str:
+    """The shop's sentence for an UNBOOKABLE code (staff words; the portal words it for the customer)."""
+    if code == "booked" and standing is not None:
+        return _booked_message(row, standing)
+    if code == "no_car":
+        return f"quote #{row.id} names no car; book it with `garage book`"
+    if code == "car_gone":
+        car = vehicle_label(row.vehicle)
+        if row.vehicle.archived:
+            return f"quote #{row.id} is for {car}, which is archived; quote their current car"
+        return f"quote #{row.id} is for {car}, which now belongs to another customer; quote their current car"
+    if code == "no_service":
+        return f"quote #{row.id} has no accepted catalogue service to book"
+    return ""
+
+
 def _out(row: Quote) -> QuoteInfo:
     items = lines.load(QuoteLine, "quote", row.id)
     status = _status(row)
     standing = _standing(row)
     has_service = any(line.decision == "accepted" and line.service_id is not None for line in items)
+    code = _judge(status, standing is not None, row, has_service)
     return QuoteInfo(
         row.id,
         row.customer_id,
@@ -107,7 +161,9 @@ def _out(row: Quote) -> QuoteInfo:
         lines.totals_of([line for line in items if line.decision == "accepted"]),
         row.appointment_id,
         standing.start_at if standing is not None else None,
-        status == "accepted" and has_service and standing is None and row.vehicle_id is not None,
+        status == "accepted" and code is None,
+        code,
+        _why(code, row, standing),
     )
 
 
@@ -359,18 +415,47 @@ def list_quotes(
     rows = list(query)
     sums = lines.totals_for(QuoteLine, "quote", [r.id for r in rows])
     on = today()  # one settings read, not one per sent quote
-    return [
-        QuoteSummary(
-            r.id,
-            r.customer.name,
-            vehicle_label(r.vehicle),
-            _status(r, on),
-            r.valid_until,
-            sums[r.id].total,
-            r.created_at,
+    statuses = {r.id: _status(r, on) for r in rows}
+    accepted = [r for r in rows if statuses[r.id] == "accepted"]
+    standing, with_service = _bookability(accepted)
+    out = []
+    for r in rows:
+        start = standing.get(r.id)
+        code = _judge(statuses[r.id], start is not None, r, r.id in with_service)
+        out.append(
+            QuoteSummary(
+                r.id,
+                r.customer.name,
+                vehicle_label(r.vehicle),
+                statuses[r.id],
+                r.valid_until,
+                sums[r.id].total,
+                r.created_at,
+                r.appointment_id,
+                start,
+                statuses[r.id] == "accepted" and code is None,
+                code,
+            )
         )
-        for r in rows
-    ]
+    return out
+
+
+def _bookability(rows: Sequence[Quote]) -> tuple[dict[int, datetime], set[int]]:
+    """For a list of accepted quotes, in two queries whatever their number: the start of each one's standing
+    appointment, and which have an accepted catalogue service (what `_judge` needs beyond the row)."""
+    if not rows:
+        return {}, set()
+    linked = {r.appointment_id: r.id for r in rows if r.appointment_id is not None}
+    standing: dict[int, datetime] = {}
+    if linked:
+        found = Appointment.select(Appointment.id, Appointment.start_at).where(
+            Appointment.id.in_(list(linked)), Appointment.status.not_in(INACTIVE_STATUSES)
+        )
+        standing = {linked[a.id]: a.start_at for a in found}
+    served = QuoteLine.select(QuoteLine.quote).where(
+        QuoteLine.quote.in_([r.id for r in rows]), QuoteLine.decision == "accepted", QuoteLine.service.is_null(False)
+    )
+    return standing, {line.quote_id for line in served.distinct()}
 
 
 def accepted_service_ids(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
@@ -392,7 +477,9 @@ def services_to_book(quote_id: int, actor: Actor = SYSTEM) -> list[int]:
     services = accepted_service_ids(quote_id, actor)
     if not services:
         raise ValidationError({"lines": f"quote #{quote_id} has no accepted catalogue service to book"})
-    _not_booked(_get(quote_id))  # said before free times are looked up, not after one is picked
+    row = _get(quote_id)
+    _not_booked(row)  # said before free times are looked up, not after one is picked
+    _car_still_theirs(row)
     return services
 
 
@@ -430,6 +517,7 @@ def book_accepted(  # type: ignore[no-untyped-def]
     _not_booked(row)
     if row.vehicle_id is None:
         raise ValidationError({"vehicle": f"quote #{quote_id} names no car; book it with `garage book`"})
+    _car_still_theirs(row)
     services = services_to_book(quote_id, actor)
     appointment = booking.book(
         row.customer_id,
@@ -460,10 +548,20 @@ def _standing(row: Quote) -> Appointment | None:
 def _not_booked(row: Quote) -> None:
     """One visit per quote: booking it again while its appointment stands would do (and bill) the work twice."""
     booked = _standing(row)
-    if booked is None:
-        return
+    if booked is not None:
+        raise NotBookable(_booked_message(row, booked))
+
+
+def _booked_message(row: Quote, booked: Appointment) -> str:
     when = booked.start_at.astimezone(settings.timezone())
-    raise NotBookable(
+    return (
         f"quote #{row.id} is already booked as appointment #{booked.id} on {when:%Y-%m-%d %H:%M}"
         f" ({booked.status.replace('_', ' ')}); move that appointment instead of booking the quote again"
     )
+
+
+def _car_still_theirs(row: Quote) -> None:
+    """A quote for a car archived or passed on since is refused as the quote's problem (another time would not
+    help), before free times are listed, rather than as booking.book's field error after one is picked."""
+    if _car_gone(row):
+        raise NotBookable(_why("car_gone", row, None))

@@ -368,6 +368,8 @@ def test_booking_a_quote_passes_axe_from_the_quote_to_already_booked(server: str
     quote_id = quotes.accept(draft.id).id
     page, checker = tab
     log_in(page, server)
+    page.goto(server + "/quotes")
+    checker.check(page, "47-quotes-ready-to-book")
     page.goto(server + f"/quotes/{quote_id}")
     checker.check(page, "42-quote-bookable")
     page.get_by_role("link", name="Choose a time").click()
@@ -383,6 +385,9 @@ def test_booking_a_quote_passes_axe_from_the_quote_to_already_booked(server: str
     page.goto(server + f"/quotes/{quote_id}")
     assert "Booked: Tue 24 Nov 2026, 08:00" in page.inner_text("main")
     checker.check(page, "45-quote-booked")
+    page.goto(server + "/quotes")
+    assert "Booked Tue 24 Nov 2026, 08:00" in page.inner_text("main")
+    checker.check(page, "48-quotes-booked")
     other_tab.get_by_role("button", name="Book now").click()
     assert "This quote is already booked" in other_tab.inner_text("main")
     checker.check(other_tab, "46-quote-already-booked")

@@ -149,3 +149,68 @@ def test_a_quote_not_accepted_is_refused_at_confirm_with_the_reason(browser: Bro
     page = browser.post("/book", form)
     assert "This quote cannot be booked" in text(page) and "only an accepted quote can be booked" in text(page)
     assert booking.list_appointments(status="scheduled") == []
+
+
+def test_the_quote_list_says_ready_to_book_then_booked_with_links(browser: Browser, anna) -> None:
+    quote_id = accepted_quote(anna["customer"], anna["car"], anna)
+    draft = quotes.create_quote(anna["customer"], anna["car"])
+    quotes.add_line(draft.id, "service", service=anna["oil"])
+    waiting = quotes.send(draft.id).id
+    listing = browser.get("/quotes")
+    ready = listing.html.find(id=f"quote-{quote_id}-booking").find("a")
+    assert ready.get_text(" ", strip=True) == f"Ready to book quote {quote_id}"
+    assert ready["href"] == f"/book/calendar?quote={quote_id}"
+    assert listing.html.find(id=f"quote-{waiting}-booking").get_text(strip=True) == ""  # not answered yet
+    review_page(browser, quote_id).forms["confirm-form"].submit()
+    visit_id = quotes.get_quote(quote_id).appointment_id
+    booked = browser.get("/quotes").html.find(id=f"quote-{quote_id}-booking").find("a")
+    assert booked.get_text(strip=True) == "Booked Tue 24 Nov 2026, 08:00"
+    assert booked["href"] == f"/appointments/{visit_id}"
+    booking.cancel(visit_id)
+    again = browser.get("/quotes").html.find(id=f"quote-{quote_id}-booking")
+    assert "Ready to book" in again.get_text(" ", strip=True)  # a cancelled visit frees the quote again
+
+
+def test_the_quote_list_shows_the_car_in_escaped_text(browser: Browser, anna) -> None:
+    car = vehicles.add_vehicle(anna["customer"], "<b>Opel</b>", "Astra")
+    quote_id = accepted_quote(anna["customer"], car.id, anna)
+    listing = browser.get("/quotes")
+    assert "&lt;b&gt;Opel&lt;/b&gt;" in listing.text and listing.html.find("b", string="Opel") is None
+    assert listing.html.find(id=f"quote-{quote_id}-booking").find("a") is not None
+
+
+@pytest.mark.parametrize("gone", ["archived", "passed on"])
+def test_a_quote_for_a_car_no_longer_in_the_account_explains_instead_of_404(
+    browser: Browser, anna, mailbox, gone: str
+) -> None:
+    quote_id = accepted_quote(anna["customer"], anna["car"], anna)
+    if gone == "archived":
+        vehicles.archive_vehicle(anna["car"])
+    else:
+        bob = make_customer(mailbox, "bob@example.com", name="Bob Stone", phone="030 5555555")
+        vehicles.edit_vehicle(anna["car"], customer_id=bob)
+    info = quotes.get_quote(quote_id)
+    assert not info.bookable and info.unbookable == "car_gone"
+    page = browser.get(f"/quotes/{quote_id}")
+    assert "Choose a time" not in text(page)
+    assert "The car on this quote is no longer in your account" in text(page) and "call the shop" in text(page)
+    assert page.html.find(id="quote-car-gone").find("a", href="/quotes/new") is not None
+    assert "Car no longer in your account" in text(browser.get("/quotes"))
+    calendar_page = browser.get(f"/book/calendar?quote={quote_id}")  # an old link: back to the explanation
+    assert calendar_page.status_int == 303 and calendar_page.location.endswith(f"/quotes/{quote_id}")
+    form = {"csrf_token": browser.csrf("/account"), "quote": str(quote_id), "start": "2026-11-24T08:00:00+01:00",
+            "key": "k"}  # fmt: skip
+    confirm = browser.post("/book", form)
+    assert confirm.status_int == 303 and confirm.location.endswith(f"/quotes/{quote_id}")
+    assert quotes.get_quote(quote_id).appointment_id is None
+
+
+def test_staff_booking_a_quote_for_an_archived_car_is_refused_as_not_bookable(anna) -> None:
+    quote_id = accepted_quote(anna["customer"], anna["car"], anna)
+    vehicles.archive_vehicle(anna["car"])
+    with pytest.raises(quotes.NotBookable, match="archived; quote their current car"):
+        quotes.services_to_book(quote_id)
+    with pytest.raises(quotes.NotBookable, match="archived"):
+        quotes.book_accepted(quote_id, "2026-11-24 08:00")
+    listed = next(q for q in quotes.list_quotes() if q.id == quote_id)
+    assert not listed.bookable and listed.unbookable == "car_gone"

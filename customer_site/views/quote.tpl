@@ -55,6 +55,9 @@
 <p class="notice" id="quote-booked">Booked: <a href="/appointments/{{quote.appointment_id}}">{{local(quote.booked_start)}}</a></p>
 % elif quote.bookable:
 <p id="quote-book"><a class="button primary" href="/book/calendar?quote={{quote.id}}">Choose a time</a> for the work you accepted.</p>
+% elif quote.unbookable == 'car_gone':
+<p class="warning" id="quote-car-gone">The car on this quote is no longer in your account, so it cannot be booked online.
+Please call the shop, or <a href="/quotes/new">request a new quote</a> for your current car.</p>
 % end
 % if quote.status == 'expired':
 <p class="warning">This quote has expired. Please <a href="/quotes/new">ask for a new one</a>.</p>
