@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import bottle
 from bottle import HTTPError, HTTPResponse, redirect, request, response
 
-from shop import accounts, schedule_cache
+from shop import accounts, amounts, schedule_cache
 from shop.auth import Actor
 from shop.errors import Forbidden, NotFound
 
@@ -197,12 +197,31 @@ def _config_version() -> int:
     return schedule_cache.config_version()
 
 
-SHOP_KEYS = ("shop.name", "shop.phone", "shop.address", "shop.currency", "shop.timezone", "schedule.advance_days")
+SHOP_KEYS = (
+    "shop.name",
+    "shop.phone",
+    "shop.address",
+    "shop.currency",
+    "shop.timezone",
+    "schedule.advance_days",
+    "tax.rate",
+)
 
 
 def shop_settings() -> dict[str, str]:
     """The settings every page shows, kept in memory until the shop changes a setting."""
     return schedule_cache.get_settings(*SHOP_KEYS, version=config_version())
+
+
+def vat_rate() -> str:
+    """The tax rate as customers read it ("19", "7.5")."""
+    rate = Decimal(shop_settings()["tax.rate"])
+    return f"{rate.normalize():f}"
+
+
+def gross(net: Decimal) -> Decimal:
+    """A catalogue or booked price as the customer pays it: prices are kept net, consumers are shown them with tax."""
+    return amounts.with_tax(net, Decimal(shop_settings()["tax.rate"]))
 
 
 def money(amount: Decimal | None) -> str:
@@ -266,6 +285,8 @@ def render(name: str, **values: Any) -> str:
         notice=notice,
         path=request.path,
         money=money,
+        gross=gross,
+        vat_rate=vat_rate,
         local=local,
         day=day,
         duration=duration,

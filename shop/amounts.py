@@ -24,6 +24,15 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def with_tax(net: Decimal, rate_percent: Decimal) -> Decimal:
+    """What a customer pays for NET at one tax rate: the rule of a one-rate document (tax on the net, rounded once).
+
+    Prices are kept net (invoices add the tax); a customer sees them with the tax, and this gives
+    the same cent as the invoice for the same services.
+    """
+    return net + round_money(net * rate_percent / 100)
+
+
 def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, float):
         raise ValidationError({field: "pass a decimal string, not a float"})

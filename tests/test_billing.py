@@ -455,3 +455,12 @@ def test_db_check_reports_a_gap_in_invoice_numbers(shop_data) -> None:
     assert checks.run_checks(["invoice_numbers"]).problems == [
         "invoice_numbers: invoice 2026: 2 numbered, 2 distinct, highest 3"
     ]
+
+
+def test_a_net_price_with_tax_follows_the_one_rounding_rule() -> None:
+    from shop.amounts import with_tax
+
+    assert with_tax(D("89.90"), D("19")) == D("106.98")  # 17.081 → 17.08
+    assert with_tax(D("10.05"), D("19")) == D("11.96")  # 1.9095 → 1.91, half up
+    assert with_tax(D("0.50"), D("7")) == D("0.54")  # 0.035 → 0.04, half up
+    assert with_tax(D("100.00"), D("0")) == D("100.00")

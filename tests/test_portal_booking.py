@@ -66,7 +66,7 @@ def test_choosing_a_car_and_services_leads_to_a_month_calendar_of_free_days(brow
 
 def test_booking_without_javascript_books_and_shows_the_confirmation(browser: Browser, anna) -> None:
     review = book_through_pages(browser, anna)
-    assert "Tue 24 Nov 2026, 08:00" in text(review) and "128.00 €" in text(review)
+    assert "Tue 24 Nov 2026, 08:00" in text(review) and "152.32 €" in text(review)
     done = review.forms["confirm-form"].submit()
     assert done.status_int == 303 and "done=booked" in done.location
     confirmation = done.follow()
@@ -81,6 +81,19 @@ def test_booking_without_javascript_books_and_shows_the_confirmation(browser: Br
             "Tyre change",
         ]
     )
+    assert "Estimated price 152.32 € (incl. 19% VAT)" in text(confirmation)
+
+
+def test_the_price_a_customer_is_shown_is_what_the_invoice_for_those_services_charges(browser: Browser, anna) -> None:
+    from shop import invoices, jobs
+
+    done = book_through_pages(browser, anna).forms["confirm-form"].submit().follow()
+    shown = text(done).split("Estimated price ")[1].split(" €")[0]
+    (visit,) = booking.list_appointments(actor=actor(anna["customer"]))
+    job = jobs.check_in(visit.id)
+    jobs.set_status(job.id, "in_progress")
+    jobs.set_status(job.id, "completed")
+    assert invoices.issue(jobs.create_invoice(job.id).id).totals.total == Decimal(shown) == Decimal("152.32")
 
 
 def test_confirming_twice_books_once(browser: Browser, anna) -> None:

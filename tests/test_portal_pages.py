@@ -55,7 +55,9 @@ def test_services_page_lists_prices_and_durations_by_category(browser: Browser, 
     headings = [h.get_text() for h in page.html.find_all("h2")]
     assert headings[:2] == ["Maintenance", "Tyres"]
     body = text(page)
-    assert "Oil change" in body and "89.90 €" in body and "45 min" in body and "Oil and filter" in body
+    assert "Oil change" in body and "45 min" in body and "Oil and filter" in body
+    # Kept net (89.90), shown as the customer pays it: 89.90 + 17.08 VAT (17.081 rounded half up).
+    assert "Prices include 19% VAT." in body and "106.98 €" in body and "89.90 €" not in body
 
 
 def test_every_response_carries_the_security_headers(browser: Browser) -> None:

@@ -56,7 +56,7 @@ def test_an_accepted_quote_is_booked_from_its_page_and_then_says_when(browser: B
     quote_id = accepted_quote(anna["customer"], anna["car"], anna)
     review = review_page(browser, quote_id)
     assert "Tue 24 Nov 2026, 08:00" in text(review) and f"Quote {quote_id}" in text(review)
-    assert "Oil change · 79.00 €" in text(review)  # the quoted price, not the catalogue's
+    assert "Oil change · 94.01 €" in text(review)  # the quoted price (79.00 net, with VAT), not the catalogue's
     done = review.forms["confirm-form"].submit()
     assert done.status_int == 303 and "done=booked" in done.location
     visit_id = int(done.location.split("/appointments/")[1].split("?")[0])

@@ -18,10 +18,10 @@
     <dt>Services</dt>
     <dd><ul class="plain">
 % for s in item.services:
-      <li>{{s.name}} · {{money(s.price)}}</li>
+      <li>{{s.name}} · {{money(gross(s.price))}}</li>
 % end
     </ul></dd>
-    <dt>Estimated price</dt><dd>{{money(item.total_price)}}</dd>
+    <dt>Estimated price</dt><dd>{{money(gross(item.total_price))}} (incl. {{vat_rate()}}% VAT)</dd>
   </dl>
 % if options.can_reschedule or options.can_cancel:
   <p>

@@ -30,7 +30,7 @@
 % for item in items:
     <label class="choice" for="service-{{item.id}}">
       <input type="checkbox" id="service-{{item.id}}" name="service" value="{{item.id}}"{{!' checked' if str(item.id) in picked['service'] else ''}}>
-      <span>{{item.name}} <span class="meta">· {{money(item.price)}} · about {{duration(item.duration_minutes)}}</span></span>
+      <span>{{item.name}} <span class="meta">· {{money(gross(item.price))}} · about {{duration(item.duration_minutes)}}</span></span>
     </label>
 % end
   </fieldset>

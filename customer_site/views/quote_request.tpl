@@ -23,7 +23,7 @@
 % end
 % for category, items in groups:
 % for item in items:
-    <label class="choice" for="service-{{item.id}}"><input type="checkbox" id="service-{{item.id}}" name="service" value="{{item.id}}"{{!' checked' if str(item.id) in form.get('service', []) else ''}}> <span>{{item.name}} <span class="meta">· {{category}} · from {{money(item.price)}}</span></span></label>
+    <label class="choice" for="service-{{item.id}}"><input type="checkbox" id="service-{{item.id}}" name="service" value="{{item.id}}"{{!' checked' if str(item.id) in form.get('service', []) else ''}}> <span>{{item.name}} <span class="meta">· {{category}} · from {{money(gross(item.price))}}</span></span></label>
 % end
 % end
   </fieldset>

@@ -61,13 +61,13 @@
   <dt>Services</dt>
   <dd><ul class="plain">
 % for s in choice.services:
-    <li>{{s.name}} · {{money(s.price)}}</li>
+    <li>{{s.name}} · {{money(gross(s.price))}}</li>
 % end
   </ul></dd>
 % if choice.quote:
   <dt>Quoted price</dt><dd>{{money(choice.quote.accepted.total)}} (the lines you accepted, tax included)</dd>
 % elif not choice.appointment:
-  <dt>Estimated price</dt><dd>{{money(choice.total)}}</dd>
+  <dt>Estimated price</dt><dd>{{money(gross(choice.total))}} (incl. {{vat_rate()}}% VAT)</dd>
 % end
 </dl>
 % if not errors:

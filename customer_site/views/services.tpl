@@ -1,5 +1,6 @@
 % rebase('layout')
 <h1>Services and prices</h1>
+<p>Prices include {{vat_rate()}}% VAT.</p>
 % if not groups:
 <p>Our price list is being prepared. Please call us.</p>
 % end
@@ -13,7 +14,7 @@
 % if item.description:
       <p>{{item.description}}</p>
 % end
-      <p class="meta"><span class="price">{{money(item.price)}}</span> · <span>about {{duration(item.duration_minutes)}}</span></p>
+      <p class="meta"><span class="price">{{money(gross(item.price))}}</span> · <span>about {{duration(item.duration_minutes)}}</span></p>
     </li>
 % end
   </ul>
