@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 
 from garage_tui.app import GarageApp
 from garage_tui.screens.appointment import AppointmentScreen
@@ -495,17 +495,42 @@ async def test_accepted_quote_is_booked_at_the_free_time_picked_in_the_editor(tu
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, QuoteScreen)
-        messages = [n.message for n in app._notifications]
-        await pilot.press("b")  # booked once: the window says so before listing any time
+        await pilot.press("b")  # booked once: said at once, no window
         await settle(pilot)
-        again = str(app.screen.query_one("#qb-error").content)
-        assert "is already booked as appointment" in again and rows(app, "#qb-slots") == []
+        assert isinstance(app.screen, QuoteScreen)
+        messages = [n.message for n in app._notifications]
+        assert "is already booked as appointment" in messages[-1]
     assert "This quote is sent: only an accepted quote can be booked." in messages
     booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
     assert len(booked) == 1 and [s.name for s in booked[0].services] == ["Brake pads"]
     assert booked[0].start.strftime("%Y-%m-%d %H:%M") == "2026-11-24 08:15" and booked[0].vehicle_id == quote.vehicle_id
     where = f"in {booked[0].bay} (appointment #{booked[0].id}, from quote #{quote.id})."
     assert f"Booked Anna Albers on Tue 24 Nov 08:15 {where}" in messages
+
+
+async def test_booking_an_already_booked_quote_says_when_at_once_without_the_window(tui_day) -> None:
+    quote = accepted_brake_quote()
+    quotes.accept(quote.id)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(QuoteScreen(quote.id))
+        await settle(pilot)
+        editor = app.screen
+        # Meanwhile the customer books it on the portal: the editor still shows it unbooked.
+        visit = quotes.book_accepted(quote.id, "2026-11-24 08:00")
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is editor  # no booking window
+        said = [n.message for n in app._notifications][-1]
+        assert said.startswith(f"Not booked: quote #{quote.id} is already booked as appointment #{visit.id}")
+        assert "on 2026-11-24 08:00 (scheduled); move that appointment" in said
+        assert f"Booked as appointment #{visit.id}" in str(editor.query_one("#doc-head", Static).content)
+        booking.cancel(visit.id)  # a cancelled visit frees the quote: b opens the window again
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteBookingScreen)
+        assert rows(app, "#qb-slots") != []
 
 
 async def test_quote_booking_a_time_just_taken_lists_the_nearest_free_times(tui_day) -> None:

@@ -602,21 +602,33 @@ class QuoteScreen(DocumentScreen):
         )
 
     def action_book(self) -> None:
-        """Book the accepted services: the shop decides; the screen only asks first so the answer is a sentence."""
+        """Book the accepted services: the shop decides; the screen only asks first so the answer is a sentence.
+
+        The quote is read again first: another desk (or the customer on the portal) may have booked it, or
+        cancelled its visit, since this editor showed it; the window still hears the service's own refusal
+        if that changes while it is open.
+        """
         if self.doc is None:
             return
         if not can(self.actor, "booking.write"):
             self.app.notify(NO_BOOKING, severity="warning")
             return
-        if self.doc.status != "accepted":
-            word = STATUS_WORDS.get(self.doc.status, self.doc.status).lower()
+        self.call_service(quotes.get_quote, self.document_id, actor=self.actor, then=self._book_fresh, group="document")
+
+    def _book_fresh(self, doc: QuoteInfo) -> None:
+        self.show(doc)
+        if doc.status != "accepted":
+            word = STATUS_WORDS.get(doc.status, doc.status).lower()
             self.app.notify(f"This quote is {word}: only an accepted quote can be booked.", severity="warning")
-            return
-        self.app.push_screen(QuoteBookingScreen(self.doc), self._booked)
+        elif not doc.bookable:  # already booked, no car, car gone, nothing to book: in the shop's words
+            self.app.notify(f"Not booked: {doc.unbookable_why}.", severity="warning")
+        else:
+            self.app.push_screen(QuoteBookingScreen(doc), self._booked)
 
     def _booked(self, appointment: Appointment | None) -> None:
         if appointment is not None:
             self.changed = True
+            self.load()  # the head now says which appointment it is booked as
 
     def _invoiced(self, invoice: InvoiceInfo) -> None:
         self.changed = True
