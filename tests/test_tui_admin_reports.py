@@ -395,6 +395,43 @@ async def test_admin_adds_and_removes_time_off(tui_shop) -> None:
         assert cells(off) == [] and calendar.list_time_off() == []
 
 
+def shown(widget: Static) -> str:
+    """What a widget shows on screen, its wrapped lines joined (markup rendered, not its source)."""
+    return " ".join(" ".join(widget.render_line(y).text.split()) for y in range(widget.size.height)).strip()
+
+
+async def test_at_80x24_the_highlighted_time_off_shows_its_whole_reason_below_the_table(tui_shop) -> None:
+    reason = "Christmas holiday with the family in Portugal, back on 4 January [b]not reachable[/b]"
+    calendar.add_time_off("max", "2026-11-26 13:00", "2026-11-26 17:00", "dentist")
+    calendar.add_time_off("max", "2026-12-21", "2026-12-31", reason)
+    calendar.add_time_off("max", "2027-01-11", "2027-01-12", "training")
+    calendar.add_time_off("max", "2027-02-01", "2027-02-05", "holiday")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_admin_tab(pilot, "admin-mechanics", "mechanic-table")
+        section = app.screen.query_one("#mechanics-section")
+        detail = app.screen.query_one("#time-off-detail", Static)
+        assert shown(detail) == "Max Mechanic off 2026-11-26 13:00 to 2026-11-26 17:00: dentist"
+        off = app.screen.query_one("#time-off-table", DataTable)
+        off.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert [row[-1] for row in cells(off)] == ["dentist", reason, "training", "holiday"]
+        cut = off.render_line(2).text  # the header, then one line per time off
+        assert cut.rstrip().endswith("…") and "Christmas hol" in cut and "Portugal" not in cut
+        # Whole and as typed ("[b]" is text, not markup), and in view although the section scrolls at 24 lines.
+        assert shown(detail) == f"Max Mechanic off 2026-12-21 to 2026-12-31: {reason}"
+        assert section.max_scroll_y > 0
+        assert section.region.contains_region(detail.region) and section.region.contains_region(off.region)
+        await pilot.press("up")
+        await settle(pilot)
+        assert shown(detail).endswith(": dentist")
+        for _ in range(4):
+            await pilot.press("x")
+            await settle(pilot)
+        assert off.row_count == 0 and shown(detail) == "No time off from today."
+
+
 async def test_command_palette_opens_the_mechanics_tab(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from garage_tui.widgets.form import Field, FormScreen
@@ -45,6 +47,15 @@ class TimeOffTable(FlexTable):
         Binding("a", "forward('add_time_off')", "Add time off"),
         Binding("x", "forward('remove_time_off')", "Remove time off"),
     ]
+
+
+class TimeOffDetail(Static):
+    """The highlighted time off with its whole reason, under the table (at 80x24 the section scrolls to it)."""
+
+    def on_resize(self, _: events.Resize) -> None:
+        # A longer reason wraps to more lines only after the layout: keep them all in view then.
+        if self.screen.focused is not None and self.screen.focused.id == "time-off-table":
+            self.scroll_visible(animate=False)
 
 
 def _load(actor: Actor) -> tuple[list[MechanicSchedule], list[TimeOffInfo]]:
@@ -114,6 +125,8 @@ class MechanicsSection(Section):
             cursor_type="row",
             zebra_stripes=True,
         )
+        # The reason is cut to the column; the panel shows the highlighted one whole.
+        yield TimeOffDetail("", id="time-off-detail")
 
     def on_mount(self) -> None:
         add_columns(self.query_one("#mechanic-hours-table", DataTable), ("Day", 10), ("Works", 40))
@@ -137,6 +150,7 @@ class MechanicsSection(Section):
         table.set_rows((str(t.id), (t.mechanic, *_when(t), t.reason)) for t in time_off)
         if time_off:
             table.move_cursor(row=min(max(row, 0), len(time_off) - 1))
+        self.show_time_off()
 
     def current(self) -> MechanicSchedule | None:
         key = _key(self.query_one("#mechanic-table", DataTable))
@@ -161,10 +175,36 @@ class MechanicsSection(Section):
             table.add_row(d.day.capitalize(), works, key=str(d.weekday))
         table.move_cursor(row=max(row, 0))
 
+    def show_time_off(self) -> None:
+        """The highlighted time off with its whole reason (the column cuts a long one with "…")."""
+        detail = self.query_one("#time-off-detail", Static)
+        key = _key(self.query_one("#time-off-table", DataTable))
+        off = self.time_off.get(key) if key is not None else None
+        if off is None:
+            detail.update("No time off from today.")
+            return
+        first, last = _when(off)
+        # Typed by staff: a "[" in a reason is text, not markup.
+        reason = escape(off.reason) if off.reason else "no reason given"
+        detail.update(f"[b]{escape(off.mechanic)}[/b] off {first} to {last}: {reason}")
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "mechanic-table":
             event.stop()
             self.show_week()
+        elif event.data_table.id == "time-off-table":
+            event.stop()
+            self.show_time_off()
+            if event.data_table.has_focus:
+                self._reveal_time_off()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "time-off-table":
+            self._reveal_time_off()
+
+    def _reveal_time_off(self) -> None:
+        """At 80x24 the section scrolls: bring the reason panel under the time-off table into view too."""
+        self.call_after_refresh(self.query_one(TimeOffDetail).scroll_visible, animate=False)
 
     # ---- working hours -------------------------------------------------------------------------
     def action_edit_hours(self) -> None:
