@@ -393,3 +393,22 @@ def test_booking_a_quote_passes_axe_from_the_quote_to_already_booked(server: str
     checker.check(other_tab, "46-quote-already-booked")
     page.goto(server + f"/book/calendar?quote={quote_id}")  # and an old link leads back to the quote
     assert page.url.endswith(f"/quotes/{quote_id}")
+
+
+def test_a_quote_for_a_car_no_longer_in_the_account_passes_axe(server: str, tab, anna) -> None:  # type: ignore[no-untyped-def]
+    """The explanation on the quote page and in the list that replace "Choose a time" once the car is archived."""
+    from shop import quotes, vehicles
+
+    draft = quotes.create_quote(anna["customer"], anna["car"])
+    quotes.add_line(draft.id, "service", service=anna["oil"])
+    quotes.send(draft.id)
+    quote_id = quotes.accept(draft.id).id
+    vehicles.archive_vehicle(anna["car"])
+    page, checker = tab
+    log_in(page, server)
+    page.goto(server + f"/quotes/{quote_id}")
+    assert "no longer in your account" in page.inner_text("main") and "Choose a time" not in page.inner_text("main")
+    checker.check(page, "49-quote-car-gone")
+    page.goto(server + "/quotes")
+    assert "Car no longer in your account" in page.inner_text("main")
+    checker.check(page, "50-quotes-car-gone")
