@@ -105,3 +105,23 @@ def make_customer(mailbox: Mailbox, email: str, name: str = "Anna Berg", phone: 
     accounts.sign_up(name, email, phone, PASSWORD)
     account = accounts.verify_email(mailbox.verify_token(email))
     return account.customer_id
+
+
+@pytest.fixture
+def anna_with_golf(browser: Browser, mailbox: Mailbox) -> dict[str, int]:
+    """Mon-Fri 08:00-12:00 and 13:00-17:00, one bay, oil change (89.00) and brake pads (189.00);
+    Anna logged in with her Golf: ids of customer, car and both services."""
+    from decimal import Decimal
+
+    from shop import catalog, vehicles
+    from shop.scheduling import calendar
+
+    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
+    calendar.add_bay("Bay 1")
+    catalog.add_category("Maintenance")
+    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
+    brakes = catalog.add_service("Brake pads", "Maintenance", 90, Decimal("189.00"))
+    customer_id = make_customer(mailbox, "anna@example.com")
+    car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
+    browser.log_in("anna@example.com")
+    return {"customer": customer_id, "car": car.id, "oil": oil.id, "brakes": brakes.id}

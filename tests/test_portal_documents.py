@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 
-from shop import booking, catalog, invoices, jobs, quotes, reviews, settings, vehicles
+from shop import booking, invoices, jobs, quotes, reviews, settings, vehicles
 from shop.auth import Actor, Role
 from shop.errors import Conflict, Forbidden
 from shop.notifications import get_body, outbox
-from shop.scheduling import calendar
+from tests import portal_support
 from tests.portal_support import PASSWORD, Browser, errors, make_customer, text
 
 pytest_plugins = ["tests.portal_support"]
+anna = portal_support.anna_with_golf
 
 DESK = Actor(role=Role.FRONT_DESK, name="desk", staff_id=1)
-
-
-@pytest.fixture
-def anna(browser: Browser, mailbox) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
-    calendar.add_bay("Bay 1")
-    catalog.add_category("Maintenance")
-    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
-    brakes = catalog.add_service("Brake pads", "Maintenance", 90, Decimal("189.00"))
-    customer_id = make_customer(mailbox, "anna@example.com")
-    car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
-    browser.log_in("anna@example.com")
-    return {"customer": customer_id, "car": car.id, "oil": oil.id, "brakes": brakes.id}
 
 
 def completed(anna: dict[str, int], at: str = "2026-11-24 08:00") -> tuple[int, int]:

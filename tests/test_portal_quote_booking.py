@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 import webtest
 
-from shop import booking, catalog, quotes, vehicles
+from shop import booking, quotes, vehicles
 from shop.auth import Actor, Role
-from shop.scheduling import calendar
+from tests import portal_support
 from tests.portal_support import Browser, make_customer, text
 
 pytest_plugins = ["tests.portal_support"]
-
-
-@pytest.fixture
-def anna(browser: Browser, mailbox) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Mon-Fri 08:00-12:00 and 13:00-17:00, one bay; Anna logged in with her Golf."""
-    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
-    calendar.add_bay("Bay 1")
-    catalog.add_category("Maintenance")
-    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
-    brakes = catalog.add_service("Brake pads", "Maintenance", 90, Decimal("189.00"))
-    customer_id = make_customer(mailbox, "anna@example.com")
-    car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
-    browser.log_in("anna@example.com")
-    return {"customer": customer_id, "car": car.id, "oil": oil.id, "brakes": brakes.id}
+anna = portal_support.anna_with_golf
 
 
 def accepted_quote(customer_id: int, car_id: int, anna: dict[str, int]) -> int:

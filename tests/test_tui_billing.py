@@ -634,18 +634,13 @@ async def test_quote_booking_takes_a_typed_time_and_says_why_a_bad_one_is_refuse
 
 
 async def test_quote_booking_a_time_just_taken_with_no_free_time_nearby_asks_for_another_day(tui_day) -> None:
-    from shop import settings
-    from shop.scheduling import calendar
-
     quote = accepted_brake_quote()
     quotes.accept(quote.id)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         picker = await open_quote_booking(pilot, quote.id)
         assert rows(app, "#qb-slots")[0] == ["Mon 23 Nov", "10:00–11:30"]
-        # While the window is open today fills up (two a day) and the shop closes for the next two weeks.
-        settings.set_many({"schedule.day_cap": "2"})
-        calendar.add_closure("2026-11-24", "2026-12-07", "renovation")
+        tui_fixtures.nothing_free_near_today()  # while the window is open
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is picker

@@ -26,6 +26,21 @@ def rows(app: GarageApp, selector: str = "#today-table") -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+async def booking_form_for(pilot, search: str) -> BookingScreen:  # type: ignore[no-untyped-def]
+    """The booking form (`b` on Today) with the customer found by SEARCH picked, their car and the first service."""
+    await settle(pilot)
+    await pilot.press("b")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, BookingScreen)
+    await pilot.press(*search)
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+    await settle(pilot)
+    form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+    return form
+
+
 async def test_today_lists_the_days_appointments_per_bay(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
@@ -189,19 +204,11 @@ async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
 
 
 async def test_a_lost_race_shows_the_nearest_free_times(tui_day) -> None:
+    clara = customers.list_customers(search="clara")[0]
+    vehicles.add_vehicle(clara.id, "Skoda", "Fabia", 2019, plate="B-CC 303")
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        form = app.screen
-        await pilot.press(*"clara")
-        await settle(pilot)
-        clara = customers.list_customers(search="clara")[0]
-        vehicles.add_vehicle(clara.id, "Skoda", "Fabia", 2019, plate="B-CC 303")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        form = await booking_form_for(pilot, "clara")
         await pilot.press("ctrl+t")
         await settle(pilot)
         taken = form.slots[0]
@@ -221,26 +228,13 @@ async def test_a_lost_race_shows_the_nearest_free_times(tui_day) -> None:
 
 
 async def test_a_lost_race_with_no_free_time_nearby_says_so_instead_of_promising_a_list(tui_day) -> None:
-    from shop import settings
-    from shop.scheduling import calendar
-
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        form = app.screen
-        await pilot.press(*"anna")
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        form = await booking_form_for(pilot, "anna")
         await pilot.press("ctrl+t")
         await settle(pilot)
         assert form.slots[0].start.date().isoformat() == "2026-11-23"
-        # While the form is open today fills up (two a day) and the shop closes for the next two weeks.
-        settings.set_many({"schedule.day_cap": "2"})
-        calendar.add_closure("2026-11-24", "2026-12-07", "renovation")
+        tui_fixtures.nothing_free_near_today()  # while the form is open
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BookingScreen)
@@ -254,15 +248,7 @@ async def test_a_lost_race_with_no_free_time_nearby_says_so_instead_of_promising
 async def test_the_booking_form_books_a_typed_time_for_the_mechanic_picked(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        form = app.screen
-        await pilot.press(*"anna")
-        await settle(pilot)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
-        form.query_one("#bk-services", SelectionList).select(next(iter(form.services)))
+        form = await booking_form_for(pilot, "anna")
         form.query_one("#bk-mechanic", Select).value = tui_day.shop.mechanic.id
         typed = form.query_one("#bk-at", Input)
         typed.value = "2026-11-25 14:00"

@@ -167,3 +167,13 @@ async def run_command(pilot: Pilot, text: str) -> None:
     else:
         raise AssertionError(f"the command palette did not find {text!r}")
     await pilot.press("enter")
+
+
+def nothing_free_near_today() -> None:
+    """Today fills up (a cap of two a day) and the shop closes for the next two weeks: a time just
+    taken today then has no free time near it, so a booking window must ask for another day."""
+    from shop import settings
+    from shop.scheduling import calendar
+
+    settings.set_many({"schedule.day_cap": "2"})
+    calendar.add_closure("2026-11-24", "2026-12-07", "renovation")
