@@ -447,14 +447,21 @@ async def test_an_invoiced_quote_is_not_invoiced_twice(tui_shop, tui_billing) ->
     assert [i.id for i in invoices.list_invoices() if i.id != tui_billing] == [first.id]
 
 
-def accepted_brake_quote() -> quotes.QuoteInfo:
-    """A sent quote for Anna's Golf: Brake pads from the catalogue and a fee, both still open."""
+def accepted_brake_quote(answered: bool = False) -> quotes.QuoteInfo:
+    """A sent quote for Anna's Golf: Brake pads from the catalogue and a fee, both still open
+    (ANSWERED: both accepted)."""
     anna = customers.list_customers(search="anna")[0]
     car = vehicles.list_vehicles(customer_id=anna.id)[0]
     quote = quotes.create_quote(anna.id, car.id)
     quotes.add_line(quote.id, "service", service="Brake pads")
     quotes.add_line(quote.id, "other", description="Disposal", unit_price="5.00")
-    return quotes.send(quote.id)
+    sent = quotes.send(quote.id)
+    return quotes.accept(quote.id) if answered else sent
+
+
+def booked_from(quote_id: int) -> list[booking.Appointment]:
+    """The appointments booked from the quote (they say so in their notes)."""
+    return [a for a in booking.list_appointments() if a.notes == f"From quote #{quote_id}"]
 
 
 async def open_quote_booking(pilot, quote_id: int) -> QuoteBookingScreen:  # type: ignore[no-untyped-def]
@@ -501,7 +508,7 @@ async def test_accepted_quote_is_booked_at_the_free_time_picked_in_the_editor(tu
         messages = [n.message for n in app._notifications]
         assert "is already booked as appointment" in messages[-1]
     assert "This quote is sent: only an accepted quote can be booked." in messages
-    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    booked = booked_from(quote.id)
     assert len(booked) == 1 and [s.name for s in booked[0].services] == ["Brake pads"]
     assert booked[0].start.strftime("%Y-%m-%d %H:%M") == "2026-11-24 08:15" and booked[0].vehicle_id == quote.vehicle_id
     where = f"in {booked[0].bay} (appointment #{booked[0].id}, from quote #{quote.id})."
@@ -509,8 +516,7 @@ async def test_accepted_quote_is_booked_at_the_free_time_picked_in_the_editor(tu
 
 
 async def test_booking_an_already_booked_quote_says_when_at_once_without_the_window(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -534,8 +540,7 @@ async def test_booking_an_already_booked_quote_says_when_at_once_without_the_win
 
 
 async def test_quote_booking_a_time_just_taken_lists_the_nearest_free_times(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         picker = await open_quote_booking(pilot, quote.id)
@@ -550,12 +555,11 @@ async def test_quote_booking_a_time_just_taken_lists_the_nearest_free_times(tui_
         assert note.startswith("2026-11-23 10:00: this car already has an appointment at that time")
         assert "Nearest free times are listed; pick one." in note
         assert listed[0] == ["Mon 23 Nov", "11:00–12:30"]  # after the car's new 10:00-11:00 visit
-    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+    assert booked_from(quote.id) == []
 
 
 async def test_mechanic_may_not_book_a_quote_from_the_editor(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.mechanic)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -566,7 +570,7 @@ async def test_mechanic_may_not_book_a_quote_from_the_editor(tui_day) -> None:
         assert isinstance(app.screen, QuoteScreen)
         messages = [n.message for n in app._notifications]
     assert "Your role may not book appointments." in messages
-    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+    assert booked_from(quote.id) == []
 
 
 @pytest.mark.parametrize("editor", [InvoiceScreen, QuoteScreen])
@@ -590,8 +594,7 @@ async def test_every_key_the_editor_footer_shows_fits_at_80_columns(tui_shop, tu
 async def test_quote_booking_with_a_mechanic_lists_their_free_times_and_gives_them_the_job(tui_day) -> None:
     from shop.scheduling import calendar
 
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     max_id = tui_day.shop.mechanic.id
     calendar.add_time_off("max", "2026-11-23", "2026-11-23", "dentist")
     app = GarageApp(user=tui_day.shop.desk)
@@ -605,13 +608,12 @@ async def test_quote_booking_with_a_mechanic_lists_their_free_times_and_gives_th
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, QuoteScreen)
-    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    booked = booked_from(quote.id)
     assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [("2026-11-24 08:00", max_id)]
 
 
 async def test_quote_booking_takes_a_typed_time_and_says_why_a_bad_one_is_refused(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         picker = await open_quote_booking(pilot, quote.id)
@@ -629,13 +631,12 @@ async def test_quote_booking_takes_a_typed_time_and_says_why_a_bad_one_is_refuse
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, QuoteScreen)
-    booked = [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"]
+    booked = booked_from(quote.id)
     assert [(a.start.strftime("%Y-%m-%d %H:%M"), a.mechanic_id) for a in booked] == [("2026-11-24 13:30", None)]
 
 
 async def test_quote_booking_a_time_just_taken_with_no_free_time_nearby_asks_for_another_day(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         picker = await open_quote_booking(pilot, quote.id)
@@ -649,12 +650,11 @@ async def test_quote_booking_a_time_just_taken_with_no_free_time_nearby_asks_for
         assert "No free time was found near it; pick another day" in note
         assert "listed" not in note
         assert picker.slots == [] and rows(app, "#qb-slots") == []
-    assert [a for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == []
+    assert booked_from(quote.id) == []
 
 
 async def test_quote_booked_meanwhile_says_so_and_keeps_the_free_times(tui_day) -> None:
-    quote = accepted_brake_quote()
-    quotes.accept(quote.id)
+    quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         picker = await open_quote_booking(pilot, quote.id)
@@ -668,4 +668,4 @@ async def test_quote_booked_meanwhile_says_so_and_keeps_the_free_times(tui_day) 
         assert f"already booked as appointment #{other.id}" in note
         assert "No free time" not in note and "listed" not in note
         assert rows(app, "#qb-slots") == listed
-    assert [a.id for a in booking.list_appointments() if a.notes == f"From quote #{quote.id}"] == [other.id]
+    assert [a.id for a in booked_from(quote.id)] == [other.id]
