@@ -107,6 +107,22 @@ def mileage(
     output.done(f"car {car.id} mileage {car.mileage}", car, as_json)
 
 
+@app.command("archive")
+def archive(car_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Hide a sold or scrapped car from lists and new bookings; its history stays."""
+    use_db()
+    car = vehicles.archive_vehicle(car_id)
+    output.done(f"car {car.id} archived", car, as_json)
+
+
+@app.command("restore")
+def restore(car_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Bring an archived car back (its owner must not be archived)."""
+    use_db()
+    car = vehicles.restore_vehicle(car_id)
+    output.done(f"car {car.id} restored", car, as_json)
+
+
 @app.command("decode-vin")
 def decode_vin(vin: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """What a VIN says: maker, model years, country (checks the check digit where it applies)."""

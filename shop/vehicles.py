@@ -238,9 +238,12 @@ def _check_unique(vin: str | None, plate: str | None, exclude: int | None = None
         other = query.first()
         if other is not None:
             owner = CustomerRow.get_by_id(other.customer_id)
+            # An archived car keeps its VIN and plate (its history stays with them): say so, since
+            # bringing it back is then the answer rather than adding it again.
+            gone = "; it is archived: restore it rather than adding it again" if other.archived else ""
             raise Conflict(
                 f"{field}: {value} is already car {other.id} ({other.make} {other.model}) "
-                f"of customer {owner.id} ({owner.name})"
+                f"of customer {owner.id} ({owner.name}){gone}"
             )
 
 
@@ -466,4 +469,34 @@ def archive_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:
             VehicleRow.id == row.id
         ).execute()
         audit.record(actor, "vehicle.archive", "vehicle", row.id)
+    return _out(_get(row.id))
+
+
+@transaction
+def restore_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:
+    """Bring an archived car back (archived by mistake, or the customer has it again).
+
+    Refused while its owner is archived (the car would come back to a customer nobody can book
+    for) and while another car holds its VIN or plate. An archived car keeps both, and the unique
+    indexes cover archived cars too, so today that second case is kept out by `add_vehicle` and
+    `edit_vehicle` already; the check stays so the refusal names the other car if that ever changes.
+    Restoring an active car changes nothing.
+    """
+    require(actor, "vehicle.write")
+    row = lock_rows(VehicleRow.select().where(VehicleRow.id == vehicle_id)).first()
+    if row is None:
+        raise NotFound(f"no car {vehicle_id}")
+    if not row.archived:
+        return _out(row)
+    owner = CustomerRow.get_by_id(row.customer_id)
+    if owner.archived:
+        raise Conflict(
+            f"car {row.id} ({row.make} {row.model}) belongs to customer {owner.id} ({owner.name}), "
+            f"who is archived; restore the customer first, or give the car to another customer"
+        )
+    _check_unique(row.vin, row.plate, exclude=row.id)
+    VehicleRow.update(archived=False, version=row.version + 1, updated_at=clock.now()).where(
+        VehicleRow.id == row.id
+    ).execute()
+    audit.record(actor, "vehicle.restore", "vehicle", row.id, customer_id=row.customer_id)
     return _out(_get(row.id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shop import customers, vehicles
-from shop.errors import Conflict, NotFound, ValidationError
+from shop import audit, customers, vehicles
+from shop.auth import Actor, Role
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError
 
 HONDA_VIN = "1HGCM82633A004352"  # valid North American check digit
 EURO_VIN = "WVWZZZ1JZXW000001"  # Europe: no check digit
@@ -118,6 +119,54 @@ def test_list_vehicles_by_customer_and_search(owner) -> None:
     assert [v.model for v in vehicles.list_vehicles(search="3a004")] == ["Accord"]
 
 
+def test_restore_brings_an_archived_car_back_with_a_new_version_and_an_audit_entry(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf", vin=EURO_VIN, plate="B AB 123")
+    archived = vehicles.archive_vehicle(car.id)
+    assert vehicles.list_vehicles(customer_id=owner.id) == []
+    restored = vehicles.restore_vehicle(car.id)
+    assert not restored.archived and restored.version == archived.version + 1
+    assert (restored.vin, restored.plate) == (EURO_VIN, "B AB 123")
+    assert [v.id for v in vehicles.list_vehicles(customer_id=owner.id)] == [car.id]
+    entry = audit.history("vehicle", car.id)[0]
+    assert entry.action == "vehicle.restore" and entry.details == {"customer_id": owner.id}
+
+
+def test_restoring_an_active_car_changes_nothing(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf")
+    assert vehicles.restore_vehicle(car.id) == car
+    assert [e.action for e in audit.history("vehicle", car.id)] == ["vehicle.add"]
+
+
+def test_restore_is_refused_while_the_owner_is_archived_and_says_how_to_fix_it(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf")
+    vehicles.archive_vehicle(car.id)
+    customers.archive_customer(owner.id)
+    with pytest.raises(Conflict) as err:
+        vehicles.restore_vehicle(car.id)
+    assert "Anna Müller" in str(err.value) and "restore the customer first" in str(err.value)
+    assert vehicles.get_vehicle(car.id).archived
+    customers.restore_customer(owner.id)
+    assert not vehicles.restore_vehicle(car.id).archived
+
+
+def test_restore_needs_the_right_to_change_cars_and_an_existing_car(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf")
+    vehicles.archive_vehicle(car.id)
+    with pytest.raises(Forbidden):
+        vehicles.restore_vehicle(car.id, actor=Actor(Role.MECHANIC, "mara", staff_id=3))
+    assert vehicles.get_vehicle(car.id).archived
+    with pytest.raises(NotFound):
+        vehicles.restore_vehicle(999)
+
+
+def test_adding_a_car_again_while_archived_points_to_restoring_it(owner) -> None:
+    car = vehicles.add_vehicle(owner.id, "VW", "Golf", vin=EURO_VIN, plate="B AB 123")
+    vehicles.archive_vehicle(car.id)
+    with pytest.raises(Conflict) as err:
+        vehicles.add_vehicle(owner.id, "VW", "Golf", vin=EURO_VIN)
+    assert f"car {car.id}" in str(err.value) and "archived: restore it" in str(err.value)
+
+
 # ---------------------------------------------------------------------------------------------- CLI
 
 
@@ -155,3 +204,27 @@ def test_cli_car_edit_and_duplicate_plate(cli) -> None:
     edited = cli("car", "edit", first, "--colour", "silver", "--json").json()
     assert edited["colour"] == "silver"
     assert cli("car", "edit", "99", "--colour", "x").exit_code == 1
+
+
+def test_cli_car_archive_and_restore(cli) -> None:
+    cid = cli("customer", "add", "--name", "Anna").stdout.strip()
+    car = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Golf", "--plate", "B-AB 1").stdout.strip()
+    assert cli("car", "archive", car).stdout.strip() == f"car {car} archived"
+    assert cli("car", "list", "--json").json() == []
+    restored = cli("car", "restore", car, "--json")
+    assert restored.exit_code == 0, restored.stderr
+    assert restored.json()["archived"] is False and restored.json()["plate"] == "B AB 1"
+    assert cli("car", "restore", car).stdout.strip() == f"car {car} restored"
+    assert [c["id"] for c in cli("car", "list", "--json").json()] == [int(car)]
+
+
+def test_cli_car_restore_of_an_archived_owners_car_exits_3_and_of_no_car_exits_1(cli) -> None:
+    cid = cli("customer", "add", "--name", "Anna").stdout.strip()
+    car = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Golf").stdout.strip()
+    cli("car", "archive", car)
+    cli("customer", "archive", cid)
+    refused = cli("car", "restore", car)
+    assert refused.exit_code == 3 and "restore the customer first" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert cli("car", "list", "--all", "--json").json()[0]["archived"] is True
+    assert cli("car", "restore", "99").exit_code == 1
