@@ -277,6 +277,28 @@ def test_phone_layout_has_no_horizontal_scroll(server: str, chromium) -> None:
     context.close()
 
 
+def test_document_lists_on_a_phone_show_every_column_without_sideways_scrolling(server: str, chromium, history) -> None:  # type: ignore[no-untyped-def]
+    """Invoices, quotes and past visits at 390 px: each row is a card whose every cell, with its column
+    name, lies inside the screen (before, the PDF link and the quote total were off the right edge, and
+    a hidden "as PDF" label made the whole page scroll sideways)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, server)
+    for path in ["/invoices", "/quotes", "/appointments"]:
+        page.goto(server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, path
+        cells = page.locator("table.stack tbody td")
+        assert cells.count() > 0, path
+        for index in range(cells.count()):
+            cell = cells.nth(index)
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, cell.inner_text())
+            label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+            assert label == f'"{cell.get_attribute("data-label")}"', (path, label)
+    context.close()
+
+
 @pytest.fixture
 def history(server: str, mailbox: Mailbox, anna) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Anna's completed visit with an issued invoice, a sent quote and a pending password reset."""

@@ -145,7 +145,7 @@ def test_the_quote_list_says_ready_to_book_then_booked_with_links(browser: Brows
     ready = listing.html.find(id=f"quote-{quote_id}-booking").find("a")
     assert ready.get_text(" ", strip=True) == f"Ready to book quote {quote_id}"
     assert ready["href"] == f"/book/calendar?quote={quote_id}"
-    assert listing.html.find(id=f"quote-{waiting}-booking").get_text(strip=True) == ""  # not answered yet
+    assert listing.html.find(id=f"quote-{waiting}-booking").get_text(strip=True) == "–"  # not answered: nothing to book
     review_page(browser, quote_id).forms["confirm-form"].submit()
     visit_id = quotes.get_quote(quote_id).appointment_id
     booked = browser.get("/quotes").html.find(id=f"quote-{quote_id}-booking").find("a")

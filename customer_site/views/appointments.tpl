@@ -19,15 +19,15 @@
 <h2>Past</h2>
 % if past:
 <div class="table-scroll">
-<table>
+<table class="stack">
   <thead><tr><th scope="col">Date</th><th scope="col">Car</th><th scope="col">Services</th><th scope="col">Status</th></tr></thead>
   <tbody>
 % for a in past:
     <tr>
-      <td><a href="/appointments/{{a.id}}">{{local(a.start, '%d %b %Y')}}</a></td>
-      <td>{{a.vehicle}}</td>
-      <td>{{', '.join(s.name for s in a.services)}}</td>
-      <td>{{words.get(a.status, a.status)}}</td>
+      <td data-label="Date"><a href="/appointments/{{a.id}}">{{local(a.start, '%d %b %Y')}}</a></td>
+      <td data-label="Car">{{a.vehicle}}</td>
+      <td data-label="Services">{{', '.join(s.name for s in a.services)}}</td>
+      <td data-label="Status">{{words.get(a.status, a.status)}}</td>
     </tr>
 % end
   </tbody>

@@ -3,25 +3,27 @@
 <p><a class="button primary" href="/quotes/new">Request a quote</a></p>
 % if quotes:
 <div class="table-scroll">
-<table>
+<table class="stack">
   <thead><tr><th scope="col">Quote</th><th scope="col">Car</th><th scope="col">Status</th><th scope="col">Booking</th><th scope="col">Valid until</th><th scope="col" class="num">Total</th></tr></thead>
   <tbody>
 % for q in quotes:
     <tr>
-      <td><a href="/quotes/{{q.id}}">Quote {{q.id}}</a></td>
-      <td>{{q.vehicle or ''}}</td>
-      <td>{{ {'sent': 'Waiting for your answer', 'accepted': 'Accepted', 'declined': 'Declined', 'expired': 'Expired'}.get(q.status, q.status) }}</td>
-      <td id="quote-{{q.id}}-booking">
+      <td data-label="Quote"><a href="/quotes/{{q.id}}">Quote {{q.id}}</a></td>
+      <td data-label="Car">{{q.vehicle or ''}}</td>
+      <td data-label="Status">{{ {'sent': 'Waiting for your answer', 'accepted': 'Accepted', 'declined': 'Declined', 'expired': 'Expired'}.get(q.status, q.status) }}</td>
+      <td id="quote-{{q.id}}-booking" data-label="Booking">
 % if q.booked_start:
         <a href="/appointments/{{q.appointment_id}}">Booked {{local(q.booked_start)}}</a>
 % elif q.bookable:
         <a href="/book/calendar?quote={{q.id}}">Ready to book<span class="sr-only"> quote {{q.id}}</span></a>
 % elif q.unbookable == 'car_gone':
         Car no longer in your account
+% else:
+        –
 % end
       </td>
-      <td>{{q.valid_until.strftime('%d %b %Y') if q.valid_until else ''}}</td>
-      <td class="num">{{money(q.total)}}</td>
+      <td data-label="Valid until">{{q.valid_until.strftime('%d %b %Y') if q.valid_until else ''}}</td>
+      <td class="num" data-label="Total">{{money(q.total)}}</td>
     </tr>
 % end
   </tbody>
