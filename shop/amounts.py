@@ -40,6 +40,9 @@ def _decimal(value: object, field: str) -> Decimal:
         number = value
     else:
         text = str(value).strip().replace("€", "").replace(" ", "")
+        if not text:
+            # An empty field is a missed field, not a typo: say so instead of "'' is not a number".
+            raise ValidationError({field: "must not be empty"})
         if "," in text and "." not in text:
             text = text.replace(",", ".")  # 12,50 as typed in Germany
         try:

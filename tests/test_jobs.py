@@ -211,3 +211,16 @@ def test_the_jobs_board_reads_every_open_job_with_its_details_in_the_same_number
     assert [j.id for j in jobs.board(actor=tobias)] == [second, first]  # a mechanic's own jobs first
     jobs.set_status(first, "completed")
     assert [j.id for j in jobs.board()] == [second]  # open jobs only
+
+
+@pytest.mark.parametrize(
+    ("parse", "field"),
+    [("parse_money", "unit_price"), ("parse_quantity", "hours"), ("parse_rate", "tax_rate")],
+)
+def test_an_empty_amount_says_it_is_empty_instead_of_not_a_number(parse: str, field: str) -> None:
+    from shop import amounts
+
+    for blank in ("", "   ", " € "):
+        with pytest.raises(ValidationError) as err:
+            getattr(amounts, parse)(blank, field)
+        assert err.value.fields == {field: "must not be empty"}

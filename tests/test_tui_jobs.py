@@ -85,6 +85,22 @@ async def test_labour_with_hours_abc_shows_the_field_error_and_stores_nothing(tu
         ]
 
 
+async def test_labour_without_hours_says_the_hours_are_missing_not_that_nothing_is_a_number(tui_jobs) -> None:
+    shop, mine, _ = tui_jobs
+    app = GarageApp(user=shop.mechanic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press("ctrl+s")  # the work is prefilled ("Labour"), the hours are not
+        await settle(pilot)
+        assert app.screen is form
+        assert form.error_text("hours") == "must not be empty"
+        assert jobs.get_job(mine).labour == ()
+
+
 async def test_using_more_parts_than_in_stock_shows_the_reason(tui_jobs) -> None:
     shop, mine, _ = tui_jobs
     app = GarageApp(user=shop.mechanic)
@@ -131,6 +147,25 @@ async def test_note_and_next_status_from_the_board(tui_jobs) -> None:
         await settle(pilot)
         assert jobs.get_job(mine).status == "in_progress"
         assert rows(app)[0][4] == "In progress"
+        assert [n.message for n in app._notifications][-1] == f"Job #{mine} (Anna Albers): In progress."
+
+
+async def test_completing_a_job_says_so_although_the_job_leaves_the_board(tui_jobs) -> None:
+    shop, mine, _ = tui_jobs
+    jobs.set_status(mine, "in_progress")
+    app = GarageApp(user=shop.mechanic)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("status").value = "completed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert jobs.get_job(mine).status == "completed"
+        assert f"#{mine}" not in [r[0] for r in rows(app)]
+        assert [n.message for n in app._notifications][-1] == f"Job #{mine} (Anna Albers): Completed."
 
 
 # ---------------------------------------------------------------- assigning a mechanic

@@ -215,7 +215,14 @@ class JobsPane(AreaPane):
         ]
         now = STATUS_WORDS.get(job.status, job.status)
         form = FormScreen(f"Job #{job.id} is {now.lower()}", fields, submit, "Move")
-        self.app.push_screen(form, self._done(f"Job #{job.id} moved on."))
+        self.app.push_screen(form, self._moved)
+
+    def _moved(self, result: JobInfo | None) -> None:
+        """Say where the job went: a completed job leaves the board, so the notice is all that shows it."""
+        if result is not None:
+            word = STATUS_WORDS.get(result.status, result.status)
+            self.app.notify(f"Job #{result.id} ({result.customer_name}): {word}.")
+            self.action_reload()
 
     def action_assign(self) -> None:
         job = self._selected()
