@@ -254,6 +254,16 @@ def duration(minutes: int) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
+def call_us() -> str:
+    """HTML for "call us on <phone link>" (escaped here), or "call the shop" when no phone is set: every
+    "you cannot do this online" message ends with how to reach a person."""
+    phone = shop_settings()["shop.phone"].strip()
+    if not phone:
+        return "call the shop"
+    number = bottle.html_escape(phone.replace(" ", ""))
+    return f'call us on <a href="tel:{number}">{bottle.html_escape(phone)}</a>'
+
+
 @functools.cache
 def static_version(name: str) -> str:
     """A short hash of a static file's content (read once per process): it changes when the file does."""
@@ -291,6 +301,7 @@ def render(name: str, **values: Any) -> str:
         day=day,
         duration=duration,
         static_url=static_url,
+        call_us=call_us,
         **values,
     )
 

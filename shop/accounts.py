@@ -840,7 +840,7 @@ PROGRESS = ("scheduled", "checked_in", "in_progress", "completed")
 class AppointmentOptions:
     can_reschedule: bool
     can_cancel: bool
-    why_not: str  # why the customer must call the shop instead ("" when both are possible)
+    why_not: str  # why the customer must call the shop instead ("" when both are possible); pages add how to call
     upcoming: bool
 
 
@@ -849,19 +849,42 @@ def appointment_options(actor: Actor, appointment: booking.Appointment) -> Appoi
     _own_account(actor)
     if appointment.customer_id != actor.customer_id:
         raise NotFound(f"no appointment {appointment.id}")
-    now = clock.now()
-    upcoming = appointment.status == "scheduled" and appointment.start > now
-    cutoff = settings.get_int("booking.cancel_cutoff_hours")
+    upcoming = appointment.status == "scheduled" and appointment.start > clock.now()
+    window = change_window(appointment.start)
     limit = settings.get_int("booking.max_reschedules")
-    before_cutoff = now <= appointment.start - timedelta(hours=cutoff)
-    can_cancel = upcoming and before_cutoff
+    can_cancel = upcoming and window.open
     can_move = can_cancel and appointment.reschedule_count < limit
     why = ""
-    if upcoming and not before_cutoff:
-        why = f"Appointments can be changed online until {cutoff} hours before. Please call the shop."
+    if upcoming and not window.open:
+        why = f"Appointments can be changed online until {window.hours} hours before."
     elif can_cancel and not can_move:
-        why = f"An appointment can be moved online at most {limit} times. Please call the shop to move it again."
+        why = f"An appointment can be moved online at most {limit} times."
     return AppointmentOptions(can_move, can_cancel, why, upcoming)
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """Until when an appointment at a given time may be moved or cancelled online.
+
+    Shown on the page that confirms a booking or a move, so that a customer who picks a time inside
+    the cut-off learns before pressing the button, not after, that only a phone call can change it.
+    """
+
+    until: datetime  # the last instant the customer may move or cancel online
+    hours: int  # the cut-off before the start, in hours (setting booking.cancel_cutoff_hours)
+    open: bool  # whether `until` is still ahead
+    moves_left: int  # how often it may still be moved online after this booking or move
+
+
+def change_window(start: datetime, moving: booking.Appointment | None = None) -> ChangeWindow:
+    """The online change window for an appointment starting at START (the policy `booking.cancel` and
+    `booking.reschedule` enforce for customers); MOVING is the appointment being moved there, whose move
+    counts against `booking.max_reschedules`."""
+    hours = settings.get_int("booking.cancel_cutoff_hours")
+    until = start - timedelta(hours=hours)
+    limit = settings.get_int("booking.max_reschedules")
+    moves_left = max(0, limit - (moving.reschedule_count + 1 if moving is not None else 0))
+    return ChangeWindow(until, hours, clock.now() <= until, moves_left)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -281,3 +281,59 @@ def test_the_options_mirror_the_service_policy(anna) -> None:
     a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-26 08:00")
     options = accounts.appointment_options(actor(anna["customer"]), booking.get_appointment(a.id))
     assert options.can_cancel and options.can_reschedule and options.upcoming
+
+
+def test_the_review_page_says_until_when_the_new_booking_can_be_changed_online(browser: Browser, anna) -> None:
+    review = book_through_pages(browser, anna, day="2026-11-25")
+    terms = review.html.find(id="change-terms")
+    assert terms.get_text(" ", strip=True) == (
+        "You can move or cancel it online until Tue 24 Nov 2026, 08:00 (24 hours before it starts)."
+    )
+
+
+def test_a_time_inside_the_cutoff_is_flagged_with_the_shops_number_before_booking(browser: Browser, anna) -> None:
+    settings.set_value("shop.phone", "+49 30 1234567")
+    review = book_through_pages(browser, anna, day="2026-11-23")  # today 10:00, two hours from now
+    terms = review.html.find(id="change-terms")
+    assert "warning" in terms["class"]
+    assert terms.get_text(" ", strip=True) == (
+        "This time is less than 24 hours away: once booked, it cannot be moved or cancelled online. "
+        "To change it, please call us on +49 30 1234567 ."
+    )
+    assert terms.find("a")["href"] == "tel:+49301234567"
+    assert "confirm-form" in review.forms  # a warning, not a refusal
+
+
+def test_the_review_of_the_last_allowed_move_says_it_cannot_be_moved_again(browser: Browser, anna) -> None:
+    settings.set_value("booking.max_reschedules", "1")
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-25 08:00")
+    review = browser.get(f"/appointments/{a.id}/reschedule/review?start=2026-11-26T08:00:00%2B01:00")
+    terms = review.html.find(id="change-terms").get_text(" ", strip=True)
+    assert terms.startswith("You can cancel it online until Wed 25 Nov 2026, 08:00 (24 hours before it starts).")
+    assert "It cannot be moved online again: to move it, please call" in terms
+
+
+def test_the_appointment_page_tells_how_to_call_when_it_cannot_be_changed_online(browser: Browser, anna) -> None:
+    settings.set_value("shop.phone", "+49 30 1234567")
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-23 10:00")
+    why = browser.get(f"/appointments/{a.id}").html.find(id="why-not")
+    assert why.get_text(" ", strip=True) == (
+        "Appointments can be changed online until 24 hours before. To change it now, please call us on +49 30 1234567 ."
+    )
+    assert why.find("a")["href"] == "tel:+49301234567"
+
+
+def test_the_change_window_follows_the_cutoff_and_the_moves_left(anna) -> None:
+    from datetime import datetime
+
+    settings.set_many({"booking.cancel_cutoff_hours": "48", "booking.max_reschedules": "2"})
+    start = datetime.fromisoformat("2026-11-26T08:00:00+01:00")
+    window = accounts.change_window(start)
+    assert (window.until.isoformat(), window.hours, window.open, window.moves_left) == (
+        "2026-11-24T08:00:00+01:00", 48, True, 2,
+    )  # fmt: skip
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-30 08:00")
+    booking.reschedule(a.id, "2026-12-01 08:00")
+    moved = booking.get_appointment(a.id)
+    assert accounts.change_window(start, moving=moved).moves_left == 0  # one move made, this is the second
+    assert not accounts.change_window(datetime.fromisoformat("2026-11-24T10:00:00+01:00")).open

@@ -277,6 +277,12 @@ def parse_start(choice: Choice) -> tuple[datetime | None, str | None]:
     return value.astimezone(shop_zone()), None
 
 
+def review_page(choice: Choice, start: datetime, **values: object) -> str:
+    """The check-and-confirm page, saying until when the chosen time could still be changed online."""
+    terms = accounts.change_window(start, moving=choice.appointment)
+    return render("review", title="Check and confirm", choice=choice, start=start, terms=terms, **values)
+
+
 def install(app: bottle.Bottle) -> None:
     @app.get("/book")
     @login_required
@@ -316,8 +322,7 @@ def install(app: bottle.Bottle) -> None:
         start, problem = parse_start(choice)
         if start is None:
             go(f"/book/calendar?{choice.params()}")
-        return render("review", title="Check and confirm", choice=choice, start=start, key=secrets.token_urlsafe(16),
-                      alternatives=[], problem=problem, errors={})  # fmt: skip
+        return review_page(choice, start, key=secrets.token_urlsafe(16), alternatives=[], problem=problem, errors={})
 
     @app.post("/book")
     @login_required
@@ -342,16 +347,15 @@ def install(app: bottle.Bottle) -> None:
                     idempotency_key=idempotency_key,
                 )  # fmt: skip
         except quotes.NotBookable as exc:  # booked meanwhile (another tab): another time would not help
-            return render("review", title="Check and confirm", choice=choice, start=start, key="",
-                          alternatives=[], problem="booked", errors={"quote": str(exc)})  # fmt: skip
+            return review_page(choice, start, key="", alternatives=[], problem="booked", errors={"quote": str(exc)})
         except Conflict as exc:
-            return render("review", title="Check and confirm", choice=choice, start=start,
-                          key=secrets.token_urlsafe(16), alternatives=exc.alternatives, problem="taken",
-                          errors={})  # fmt: skip
+            return review_page(
+                choice, start, key=secrets.token_urlsafe(16), alternatives=exc.alternatives, problem="taken", errors={}
+            )
         except ValidationError as exc:
-            return render("review", title="Check and confirm", choice=choice, start=start,
-                          key=secrets.token_urlsafe(16), alternatives=[], problem="invalid",
-                          errors=exc.fields)  # fmt: skip
+            return review_page(
+                choice, start, key=secrets.token_urlsafe(16), alternatives=[], problem="invalid", errors=exc.fields
+            )
         go(f"/appointments/{appointment.id}", "booked")
         return ""
 
@@ -386,8 +390,7 @@ def install(app: bottle.Bottle) -> None:
         start, _problem = parse_start(choice)
         if start is None:
             go(f"{choice.base}")
-        return render("review", title="Check and confirm", choice=choice, start=start, key="", alternatives=[],
-                      problem=None, errors={})  # fmt: skip
+        return review_page(choice, start, key="", alternatives=[], problem=None, errors={})
 
     @app.post("/appointments/<ident>/reschedule")
     @login_required
@@ -400,13 +403,10 @@ def install(app: bottle.Bottle) -> None:
         try:
             booking.reschedule(choice.appointment.id, start, actor=actor)
         except Conflict as exc:
-            return render("review", title="Check and confirm", choice=choice, start=start, key="",
-                          alternatives=exc.alternatives, problem="taken", errors={})  # fmt: skip
+            return review_page(choice, start, key="", alternatives=exc.alternatives, problem="taken", errors={})
         except ValidationError as exc:
-            return render("review", title="Check and confirm", choice=choice, start=start, key="",
-                          alternatives=[], problem="invalid", errors=exc.fields)  # fmt: skip
+            return review_page(choice, start, key="", alternatives=[], problem="invalid", errors=exc.fields)
         except Forbidden as exc:
-            return render("review", title="Check and confirm", choice=choice, start=start, key="",
-                          alternatives=[], problem="invalid", errors={"start": str(exc)})  # fmt: skip
+            return review_page(choice, start, key="", alternatives=[], problem="invalid", errors={"start": str(exc)})
         go(f"/appointments/{choice.appointment.id}", "rescheduled")
         return ""

@@ -34,7 +34,7 @@
   </p>
 % end
 % if options.why_not:
-  <p class="warning">{{options.why_not}}</p>
+  <p class="warning" id="why-not">{{options.why_not}} To {{'move it again' if options.can_cancel else 'change it now'}}, please {{!call_us()}}.</p>
 % end
 % include('_appointment_extras')
 </section>

@@ -2,7 +2,7 @@
 <h1>Cancel appointment</h1>
 <p>{{local(item.start)}} · {{item.vehicle}} · {{', '.join(s.name for s in item.services)}}</p>
 % if not options.can_cancel and not errors:
-<p class="warning">{{options.why_not or 'This appointment cannot be cancelled online any more.'}}</p>
+<p class="warning" id="why-not">{{options.why_not or 'This appointment cannot be cancelled online any more.'}} To change it now, please {{!call_us()}}.</p>
 <p><a href="/appointments/{{item.id}}">Back</a></p>
 % else:
 % include('_errors', fields=(), labels={})

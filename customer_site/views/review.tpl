@@ -71,6 +71,13 @@
 % end
 </dl>
 % if not errors:
+% if not terms.open:
+<p class="warning" id="change-terms">This time is less than {{terms.hours}} hours away: once {{'moved' if choice.appointment else 'booked'}}, it cannot be {{'moved again' if choice.appointment else 'moved'}} or cancelled online. To change it, please {{!call_us()}}.</p>
+% elif terms.moves_left:
+<p class="hint" id="change-terms">You can {{'move it again' if choice.appointment else 'move'}} or cancel it online until <strong>{{local(terms.until)}}</strong> ({{terms.hours}} hours before it starts).</p>
+% else:
+<p class="hint" id="change-terms">You can cancel it online until <strong>{{local(terms.until)}}</strong> ({{terms.hours}} hours before it starts). {{'It cannot be moved online again' if choice.appointment else 'It cannot be moved online'}}: to move it, please {{!call_us()}}.</p>
+% end
 <form id="confirm-form" method="post" action="{{choice.base}}" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
 % for name, value in choice.hidden():
