@@ -75,17 +75,21 @@ class GarageApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections: list[tuple[str, list[type]]] = [("Everywhere", [GarageApp])]
+        hidden: frozenset[str] = frozenset()
         if self.user is not None:
-            from garage_tui.areas import allowed_areas
+            from garage_tui.areas import AREAS, allowed_areas
             from garage_tui.screens.main import MainScreen
 
             sections[0][1].append(MainScreen)
-            for area in allowed_areas(self.actor):
+            allowed = allowed_areas(self.actor)
+            for area in allowed:
                 sections.append((area.title, [area.pane, *area.pane.HELP_PARTS]))
+            # The F-key of an area the role may not open only answers "not available": leave it out.
+            hidden = frozenset(f"open_area('{a.key}')" for a in AREAS if a not in allowed)
         from garage_tui.widgets.form import FormScreen
 
         sections.append(("Forms", [FormScreen]))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, hidden))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

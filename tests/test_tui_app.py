@@ -223,6 +223,20 @@ async def test_help_lists_the_keys_of_every_area_the_role_may_use(tui_shop) -> N
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_help_leaves_out_the_keys_of_areas_the_role_may_not_open(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = cells(app.screen.query_one("#help-table", DataTable))
+        everywhere = [key for where, key, _ in rows if where == "Everywhere"]
+        assert ["Everywhere", "F2", "Today"] in rows and ["Everywhere", "F8", "Reviews"] in rows
+        assert "F9" not in everywhere and "F10" not in everywhere  # Admin and Reports: not for the front desk
+        assert not any(where in ("Admin", "Reports") or where.startswith("Admin ›") for where, _, _ in rows)
+
+
 async def test_command_palette_runs_an_area_action(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:

@@ -167,6 +167,29 @@ async def test_appointment_screen_shows_details_timeline_and_moves_status(tui_da
         assert "no-show can only be recorded" in str(app.screen.query_one("#form-error", Static).content)
 
 
+async def test_appointment_window_at_80x24_shows_its_keys_and_the_history_in_status_words(tui_day) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from shop import jobs
+
+    jobs.check_in(tui_day.anna_appointment, complaint="warning light on since yesterday")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AppointmentScreen)
+        # No button offers these: the modal's own footer must, or nobody finds reschedule or invoice.
+        shown = {(k.key, k.description) for k in screen.query(FooterKey) if k.region.height}
+        assert {("r", "Reschedule"), ("m", "Assign mechanic"), ("q", "New quote"), ("v", "Invoice the job")} <= shown
+        history = rows(app, "#timeline-table")
+        assert [r[2] for r in history] == ["booked", "Scheduled → Checked in"]
+        assert history[1][3] == "warning light on since yesterday"  # the column cuts it with "…" where narrow
+        table = screen.query_one("#timeline-table", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # every column in view
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Footer, Static
 
 from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
+from garage_tui.widgets.pane import FlexTable
 from garage_tui.widgets.service import ServiceCalls
-from garage_tui.widgets.words import STATUS_WORDS  # one vocabulary for every screen (jobs.py imports it from here)
+from garage_tui.widgets.words import STATUS_WORDS, status_word  # one vocabulary (jobs.py imports it from here)
 from shop import booking, jobs
 from shop.auth import Actor
 from shop.booking import Appointment
@@ -28,6 +29,8 @@ ACTION_WORDS = {
     "no_show": "No-show",
 }
 JOB_STATUSES = ("in_progress", "waiting_parts", "completed")
+# The history's columns; the note takes the width left (its minimum at 80 columns), cut with "…".
+TIMELINE_COLUMNS = (("When", 12), ("Who", 16), ("What", 24), ("Note", 14))
 
 
 def money(amount: object) -> str:
@@ -97,13 +100,12 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
             box.border_title = f"Appointment #{self.appointment_id}"
             yield Static("Loading…", id="appointment-detail")
             yield Static("History", classes="section-title")
-            yield DataTable(id="timeline-table", cursor_type="row")
+            yield FlexTable(TIMELINE_COLUMNS, id="timeline-table", cursor_type="row")
             yield Horizontal(id="status-buttons", classes="buttons")
+        # A modal hides the main footer: its own lists r / m / q / v, which no button shows.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#timeline-table", DataTable)
-        for label, width in (("When", 16), ("Who", 18), ("What", 26), ("Note", 30)):
-            table.add_column(label, width=width)
         self.load()
 
     def load(self) -> None:
@@ -121,11 +123,16 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
         if a.notes:
             lines.append(f"Notes: {a.notes}")
         self.query_one("#appointment-detail", Static).update("\n".join(lines))
-        table = self.query_one("#timeline-table", DataTable)
-        table.clear()
-        for t in a.timeline:
-            what = t.kind if t.kind != "status" else f"{t.from_status or ''} → {t.to_status}"
-            table.add_row(f"{t.at:%d %b %H:%M}", t.actor, what, t.note)
+        rows = []
+        for n, t in enumerate(a.timeline):
+            # The status words of every other screen (short ones: "Parts wait → In progress" fits the column).
+            what = (
+                t.kind
+                if t.kind != "status"
+                else f"{status_word(t.from_status or '', True)} → {status_word(t.to_status, True)}"
+            )
+            rows.append((str(n), (f"{t.at:%d %b %H:%M}", t.actor, what, t.note)))
+        self.query_one("#timeline-table", FlexTable).set_rows(rows)
         self.call_later(self._show_buttons, booking.allowed_transitions(a.status))
 
     async def _show_buttons(self, statuses: tuple[str, ...]) -> None:

@@ -35,9 +35,11 @@ def key_display(key: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
 
-    def __init__(self, sections: list[tuple[str, list[type]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[type]]], hidden_actions: frozenset[str] = frozenset()) -> None:
+        """HIDDEN_ACTIONS: bindings not to list (e.g. the F-keys of areas the role may not open)."""
         super().__init__()
         self.sections = sections
+        self.hidden_actions = hidden_actions
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-box") as box:
@@ -57,6 +59,8 @@ class HelpScreen(ModalScreen[None]):
             for cls in classes:
                 where = getattr(cls, "HELP_TITLE", "") or title  # e.g. a screen opened from the area
                 for binding in _bindings(cls):
+                    if binding.action in self.hidden_actions:
+                        continue
                     if not binding.description or (where, binding.key, binding.description) in seen:
                         continue
                     seen.add((where, binding.key, binding.description))
