@@ -31,7 +31,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from shop import audit, booking, catalog, clock, customers, events, invoices, quotes, settings, vehicles
 from shop.auth import (
@@ -46,7 +46,7 @@ from shop.auth import (
 from shop.db import database, is_postgres, transaction
 from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from shop.event_types import CustomerAccountCreated, EmailChangeRequested, PasswordResetRequested
-from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession
+from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession, Quote, Vehicle
 from shop.models import Customer as CustomerRow
 from shop.notifications import preferences
 
@@ -966,6 +966,38 @@ def answer_quote(actor: Actor, quote_id: int, decisions: dict[int, str]) -> quot
     return my_quote(actor, info.id)
 
 
+REQUEST_NOTE = "Requested on the portal."  # how a draft made by `request_quote` begins its notes
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """A request the shop has not priced yet (still a draft): the customer sees that it arrived, not its lines."""
+
+    vehicle: str | None
+    requested_at: datetime
+
+
+def my_quote_requests(actor: Actor) -> list[QuoteRequest]:
+    """The customer's portal requests still waiting for a price, newest first.
+
+    Drafts are otherwise invisible to the customer, so without this a request seemed to vanish once
+    sent. Only drafts that `request_quote` made count; a draft the front desk started on its own is
+    not shown (it may never be sent).
+    """
+    account = _own_account(actor)
+    rows = (
+        Quote.select(Quote, Vehicle)
+        .join(Vehicle, JOIN.LEFT_OUTER)
+        .where(
+            Quote.customer == account.customer_id,
+            Quote.status == "draft",
+            Quote.notes.startswith(REQUEST_NOTE),
+        )
+        .order_by(Quote.created_at.desc(), Quote.id.desc())
+    )
+    return [QuoteRequest(quotes.vehicle_label(row.vehicle), row.created_at) for row in rows]
+
+
 @transaction
 def request_quote(actor: Actor, car_id: object, service_ids: list[int], problem: str) -> quotes.QuoteInfo:
     """A customer's request: a draft quote for the shop to price and send (services and/or a described problem)."""
@@ -993,7 +1025,7 @@ def request_quote(actor: Actor, car_id: object, service_ids: list[int], problem:
         items.append(item)
     errors.raise_if_any()
     assert car is not None
-    note = "Requested on the portal." + (f" Problem: {text}" if text else "")
+    note = REQUEST_NOTE + (f" Problem: {text}" if text else "")
     draft = quotes.create_quote(account.customer_id, car.id, notes=note, actor=SYSTEM)
     for item in items:
         quotes.add_line(draft.id, "service", service=item.id, actor=SYSTEM)

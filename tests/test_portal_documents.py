@@ -55,7 +55,28 @@ def test_request_a_quote_for_services_and_a_problem(browser: Browser, anna) -> N
     assert len(mine) == 1 and mine[0].status == "draft"
     info = quotes.get_quote(mine[0].id)
     assert [line.description for line in info.lines] == ["Brake pads"] and "Squeaking" in info.notes
-    assert "No quotes yet" in text(browser.get("/quotes"))  # drafts are the shop's until sent
+    listing = browser.get(done.location)
+    assert "No quotes yet" in text(listing)  # the draft's lines and prices are the shop's until sent
+    assert listing.html.find(id="quote-requests").find("li").get_text(" ", strip=True) == (
+        "Your request of 23 Nov 2026 for B AB 123 (Volkswagen Golf): the shop is preparing your quote. "
+        "It appears below as soon as it is ready to answer."
+    )
+    assert "Brake pads" not in text(listing) and "Squeaking" not in text(listing)
+
+
+def test_a_priced_request_leaves_the_waiting_list_and_a_desk_draft_never_shows(browser: Browser, anna) -> None:
+    page = browser.get("/quotes/new")
+    browser.submit_form(page, "quote-request-form", car=str(anna["car"]), problem="Rattling from the back")
+    request_id = quotes.list_quotes(customer_id=anna["customer"])[0].id
+    desk_draft = quotes.create_quote(anna["customer"], anna["car"], notes="Winter check, ask Anna first")
+    quotes.add_line(desk_draft.id, "service", service=anna["oil"])
+    waiting = browser.get("/quotes").html.find(id="quote-requests")
+    assert len(waiting.find_all("li")) == 1  # the request only
+    quotes.add_line(request_id, "service", service=anna["brakes"])
+    quotes.send(request_id)
+    listing = browser.get("/quotes")
+    assert listing.html.find(id="quote-requests") is None
+    assert f"Quote {request_id}" in text(listing) and f"Quote {desk_draft.id}" not in text(listing)
 
 
 def test_an_empty_quote_request_names_the_fields_and_stores_nothing(browser: Browser, anna) -> None:

@@ -26,7 +26,8 @@ def install(app: bottle.Bottle) -> None:
     @login_required
     def quote_list(actor: Actor) -> str:
         no_store()
-        return render("quotes", title="My quotes", quotes=accounts.my_quotes(actor))
+        requests = accounts.my_quote_requests(actor)
+        return render("quotes", title="My quotes", quotes=accounts.my_quotes(actor), requests=requests)
 
     @app.get("/quotes/new")
     @login_required

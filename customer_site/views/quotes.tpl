@@ -1,7 +1,20 @@
 % rebase('layout')
 <h1>My quotes</h1>
 <p><a class="button primary" href="/quotes/new">Request a quote</a></p>
+% if requests:
+<section aria-labelledby="requests-title" id="quote-requests">
+  <h2 id="requests-title">Waiting for a price</h2>
+  <ul class="plain">
+% for r in requests:
+    <li>Your request of {{local(r.requested_at, '%d %b %Y')}}{{(' for ' + r.vehicle) if r.vehicle else ''}}: the shop is preparing your quote. It appears below as soon as it is ready to answer.</li>
+% end
+  </ul>
+</section>
+% end
 % if quotes:
+% if requests:
+<h2>Quotes</h2>
+% end
 <div class="table-scroll">
 <table class="stack">
   <thead><tr><th scope="col">Quote</th><th scope="col">Car</th><th scope="col">Status</th><th scope="col">Booking</th><th scope="col">Valid until</th><th scope="col" class="num">Total</th></tr></thead>
@@ -30,5 +43,5 @@
 </table>
 </div>
 % else:
-<p>No quotes yet. Requests you send appear here once the shop has priced them.</p>
+<p>No quotes yet.{{'' if requests else ' Requests you send appear here at once, and as a quote to answer once the shop has priced them.'}}</p>
 % end
