@@ -7,6 +7,7 @@ Functions for the front ends (plain values in, frozen dataclasses out, `shop.err
     book(customer_id, vehicle_id, service_ids, start, source="desk", actor=SYSTEM, mechanic_id=None,
          need_mechanic=False, idempotency_key=None, notes="") -> Appointment
     reschedule(appointment_id, start, actor=SYSTEM, note="") -> Appointment
+    free_times_to_move(appointment_id, from_date=None, days=3, actor=SYSTEM) -> list[Slot]
     cancel(appointment_id, reason="", actor=SYSTEM) -> Appointment
     set_status(appointment_id, status, note="", actor=SYSTEM) -> Appointment
     assign_mechanic(appointment_id, mechanic, actor=SYSTEM) -> Appointment   # None takes it off them
@@ -90,6 +91,7 @@ __all__ = [
     "book",
     "cancel",
     "day_board",
+    "free_times_to_move",
     "get_appointment",
     "list_appointments",
     "reschedule",
@@ -760,6 +762,36 @@ def _customer_policy(actor: Actor, row: AppointmentRow, what: str) -> None:
         raise Forbidden(f"appointments can be {what} online until {cutoff} hours before; please call the shop")
 
 
+def free_times_to_move(
+    appointment_id: int, from_date: str | date | None = None, days: int = 3, actor: Actor = SYSTEM
+) -> list[Slot]:
+    """The starts a scheduled appointment can move to, from FROM_DATE (default today) for DAYS days.
+
+    Its own services, car and mechanic decide, and its own time counts as free (moving it by half an
+    hour is offered); its present start is left out. Each slot ends when the work as booked would,
+    so the list shows what `reschedule` will store; `reschedule` re-checks the one picked.
+    """
+    require(actor, "booking.own")
+    row = _row(appointment_id)
+    _check_owner(actor, row.customer_id)
+    if row.status != "scheduled":
+        raise ValidationError(
+            {"status": f"only scheduled appointments can be moved (this one is {row.status.replace('_', ' ')})"}
+        )
+    first = calendar.parse_day(from_date, "from")
+    if not 1 <= days <= 31:
+        raise ValidationError({"days": "must be between 1 and 31"})
+    services = _refs_of(row)
+    problem = load(
+        services, first, first + timedelta(days=days - 1), actor, row.vehicle_id, row.mechanic_id, False, row.id
+    )
+    tz = problem.tz or settings.timezone()
+    work = row.end_at - row.start_at
+    return [
+        Slot(c.start.astimezone(tz), (c.start + work).astimezone(tz)) for c in sweep(problem) if c.start != row.start_at
+    ]
+
+
 @transaction
 def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM, note: str = "") -> Appointment:
     """Move a scheduled appointment; the old time is released only if the new one is won."""
@@ -769,7 +801,9 @@ def reschedule(appointment_id: int, start: str | datetime, actor: Actor = SYSTEM
     row = _row(appointment_id)
     _check_owner(actor, row.customer_id)
     if row.status != "scheduled":
-        raise ValidationError({"status": f"only scheduled appointments can be moved (this one is {row.status})"})
+        raise ValidationError(
+            {"status": f"only scheduled appointments can be moved (this one is {row.status.replace('_', ' ')})"}
+        )
     _customer_policy(actor, row, "moved")
     if actor.role == Role.CUSTOMER:
         limit = settings.get_int("booking.max_reschedules")

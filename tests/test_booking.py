@@ -210,6 +210,31 @@ def test_reschedule_keeps_the_old_slot_when_the_new_one_is_taken(shop) -> None:
     assert "moved from 2026-11-24 10:00 to 2026-11-24 10:30" in booking.get_appointment(a.id).timeline[-1].note
 
 
+def test_free_times_to_move_count_its_own_time_as_free_and_leave_out_taken_ones(shop) -> None:
+    a = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 10:00")
+    booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], "2026-11-24 14:00")
+    slots = booking.free_times_to_move(a.id, "2026-11-24", days=1)
+    starts = [f"{s.start:%H:%M}" for s in slots]
+    assert "10:30" in starts and "09:30" in starts  # overlapping only its own old time
+    assert "10:00" not in starts  # where it is now
+    assert "14:00" not in starts and "14:30" not in starts and "13:30" not in starts  # Ben's hour
+    assert all(s.end - s.start == timedelta(hours=1) for s in slots)
+    picked = slots[starts.index("10:30")]
+    assert booking.reschedule(a.id, picked.start).start == picked.start
+
+
+def test_free_times_to_move_refuse_an_appointment_that_is_no_longer_scheduled(shop) -> None:
+    a = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 10:00")
+    booking.cancel(a.id, "customer phoned")
+    with pytest.raises(ValidationError) as caught:
+        booking.free_times_to_move(a.id)
+    assert caught.value.fields == {"status": "only scheduled appointments can be moved (this one is cancelled)"}
+    with pytest.raises(Forbidden):
+        booking.free_times_to_move(
+            a.id, actor=Actor(role=Role.CUSTOMER, name="ben", customer_id=shop.other_customer_id)
+        )
+
+
 def test_customer_reschedule_and_cancel_policy(shop) -> None:
     anna = customer(shop)
     settings.set_value("booking.max_reschedules", "1")

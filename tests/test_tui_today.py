@@ -190,6 +190,69 @@ async def test_appointment_window_at_80x24_shows_its_keys_and_the_history_in_sta
         assert table.virtual_size.width <= table.scrollable_content_region.width  # every column in view
 
 
+async def open_move_window(pilot):  # type: ignore[no-untyped-def]
+    """Anna's appointment (the first row of Today) opened, then r: the window that moves it."""
+    from garage_tui.screens.booking import RescheduleScreen
+
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("r")
+    await settle(pilot)
+    window = pilot.app.screen
+    assert isinstance(window, RescheduleScreen)
+    return window
+
+
+async def test_reschedule_by_picking_a_free_time_moves_it_and_the_history_shows_the_move(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        window = await open_move_window(pilot)
+        starts = [f"{s.start:%d %H:%M}" for s in window.slots]
+        assert starts[0] == "23 08:00" and "23 09:00" not in starts  # its own time is not offered
+        assert "23 09:30" in starts  # overlapping only its own time: free
+        assert window.query_one("#rs-slots").has_focus
+        await pilot.press("down", "enter")  # the second free time
+        await settle(pilot)
+        moved = booking.get_appointment(tui_day.anna_appointment)
+        assert f"{moved.start:%d %H:%M}" == starts[1]
+        assert isinstance(app.screen, AppointmentScreen)
+        assert [r[2] for r in rows(app, "#timeline-table")] == ["booked", "rescheduled"]
+        assert f"Moved Anna Albers to Mon 23 Nov {starts[1][3:]}" in [n.message for n in app._notifications][-1]
+
+
+async def test_reschedule_to_a_typed_time_says_what_is_wrong_and_keeps_the_old_time(tui_day) -> None:
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        window = await open_move_window(pilot)
+        window.query_one("#rs-at", Input).focus()
+        said = window.query_one("#rs-error", Static)
+        await pilot.press(*"25.11.2026 10:00", "enter")
+        await settle(pilot)
+        assert app.screen is window and str(said.content).startswith("start: '25.11.2026 10:00'")
+        await pilot.press("ctrl+u", *"2026-11-29 10:00", "enter")  # a Sunday
+        await settle(pilot)
+        assert app.screen is window and "closed on 2026-11-29" in str(said.content)
+        assert f"{booking.get_appointment(tui_day.anna_appointment).start:%d %H:%M}" == "23 09:00"
+        await pilot.press("ctrl+u", *"2026-11-24 11:00", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        assert f"{booking.get_appointment(tui_day.anna_appointment).start:%d %H:%M}" == "24 11:00"
+
+
+async def test_an_appointment_that_cannot_move_says_why_in_the_move_window(tui_day) -> None:
+    from shop import jobs
+
+    jobs.check_in(tui_day.anna_appointment)
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        window = await open_move_window(pilot)
+        assert window.slots == []
+        assert str(window.query_one("#rs-error", Static).content) == (
+            "status: only scheduled appointments can be moved (this one is checked in)"
+        )
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

@@ -158,16 +158,25 @@ class AppointmentScreen(ServiceCalls, ModalScreen[Appointment | None]):
             self.show(result)
 
     def action_reschedule(self) -> None:
+        """The appointment's free times to pick from (or an exact time to type), in a window of their own.
+
+        An appointment that can no longer move (checked in, cancelled ...) opens it too: the window's
+        line says why, in `shop.booking`'s words.
+        """
         a = self.appointment
         if a is None:
             return
-        actor = self.app.actor
+        from garage_tui.screens.booking import RescheduleScreen  # here: the booking form is not needed before
+        from shop import clock, settings
 
-        def submit(v: dict[str, Any]) -> Appointment:
-            return booking.reschedule(a.id, v["start"], actor=actor)
+        today = clock.now().astimezone(settings.timezone()).date()
+        self.app.push_screen(RescheduleScreen(a, today), self._rescheduled)
 
-        fields = [Field("start", "New start (YYYY-MM-DD HH:MM, shop time)", f"{a.start:%Y-%m-%d %H:%M}")]
-        self.app.push_screen(FormScreen("Reschedule", fields, submit, "Move"), self._moved)
+    def _rescheduled(self, result: Appointment | None) -> None:
+        """Read the appointment again: `reschedule` answers without the history, which gained a line."""
+        if result is not None:
+            self.changed = True
+            self.load()
 
     def action_assign(self) -> None:
         a = self.appointment

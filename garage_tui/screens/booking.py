@@ -357,3 +357,112 @@ class QuoteBookingScreen(ServiceCalls, ModalScreen[Appointment | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RescheduleScreen(ServiceCalls, ModalScreen[Appointment | None]):
+    """Move a scheduled appointment: its free times from a day (its own day first), Enter moves it.
+
+    The times come from `shop.booking.free_times_to_move` (its services, car and mechanic; its own
+    time counts as free), so the desk picks a time instead of guessing one; an exact time typed in
+    moves it there as well. A time taken meanwhile lists the nearest free ones, as the booking form does.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "find_slots", "Find free times"),
+    ]
+
+    def __init__(self, appointment: Appointment, today: date) -> None:
+        super().__init__()
+        self.appointment = appointment
+        self.first_day = max(appointment.start.date(), today)
+
+    @property
+    def slots(self) -> list[Slot]:
+        """The free times listed, in row order."""
+        return self.query_one("#rs-slots", SlotPicker).slots
+
+    def compose(self) -> ComposeResult:
+        a = self.appointment
+        with Vertical(classes="dialog", id="reschedule-box") as box:
+            box.border_title = f"Move appointment #{a.id} (Esc cancels)"
+            yield Static(
+                f"{escape(a.customer_name)} · {escape(a.vehicle)}\n"
+                f"Now: {a.start:%a %d %b %H:%M}–{a.end:%H:%M} · {escape(a.bay)}"
+                + (f" · {escape(a.mechanic)}" if a.mechanic else ""),
+                id="rs-head",
+            )
+            yield Label("First day (YYYY-MM-DD)")
+            with Horizontal(id="rs-day-row"):
+                yield Input(value=f"{self.first_day}", placeholder="today", id="rs-day")
+                yield Button("Find free times", id="rs-find")
+            yield Label("Or type the exact new start and press Enter")
+            yield Input(placeholder="YYYY-MM-DD HH:MM", id="rs-at")
+            yield Label("Pick a free time and press Enter")
+            yield SlotPicker(self.error, id="rs-slots")
+            yield Static("", id="rs-error", classes="form-error")
+
+    def on_mount(self) -> None:
+        self.action_find_slots()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "rs-at":
+            typed = event.value.strip()
+            if typed:
+                self.move(typed)
+            else:
+                self.error("Type the start as YYYY-MM-DD HH:MM, or pick a free time from the list.")
+        else:
+            self.action_find_slots()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_find_slots()
+
+    def action_find_slots(self) -> None:
+        day = self.query_one("#rs-day", Input).value.strip() or None
+        self.error("Looking for free times…")
+        self.call_service(
+            booking.free_times_to_move,
+            self.appointment.id,
+            day,
+            SLOT_DAYS,
+            actor=self.app.actor,
+            then=self.query_one("#rs-slots", SlotPicker).show,
+            fail=self.failed,
+            group="slots",
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        slot = self.slots[event.cursor_row]
+        self.error(f"Moving to {slot.start:%a %d %b %H:%M}…")
+        self.move(slot.start)
+
+    def move(self, start: datetime | str) -> None:
+        self.call_service(
+            booking.reschedule,
+            self.appointment.id,
+            start,
+            actor=self.app.actor,
+            then=self._moved,
+            fail=self.failed,
+            group="move",
+        )
+
+    def _moved(self, appointment: Appointment) -> None:
+        self.app.notify(
+            f"Moved {appointment.customer_name} to {appointment.start:%a %d %b %H:%M}–{appointment.end:%H:%M}"
+            f" in {appointment.bay}."
+        )
+        self.dismiss(appointment)
+
+    def failed(self, error: ShopError) -> None:
+        self.query_one("#rs-slots", SlotPicker).failed(error)
+
+    def error(self, text: str) -> None:
+        self.query_one("#rs-error", Static).update(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
