@@ -1,4 +1,4 @@
-"""Portal throughput under waitress: hello world, landing page, the booking calendar and day times, booking.
+"""Portal throughput under waitress: hello world, landing page, free times, the booking calendar, booking.
 
     python -m bench.bench_portal [--seconds 10] [--connections 16] [--runs 3] [--threads 8]
 
@@ -283,8 +283,9 @@ def main(argv: list[str] | None = None) -> None:
         ("landing page", f"{base}/", None, portal.pid),
         ("calendar month", f"{base}/book/calendar?car={info['car']}&service={info['service']}", info["cookie"],
          portal.pid),
+        ("free times of a day (visitor)", f"{base}/times?service={info['service']}&date={day}", None, portal.pid),
         (
-            "slots of a day",
+            "slots of a day (signed in, car)",
             f"{base}/book/calendar?car={info['car']}&service={info['service']}&date={day}&fragment=times",
             info["cookie"],
             portal.pid,

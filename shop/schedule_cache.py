@@ -26,16 +26,21 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from shop import booking, catalog, clock, settings
 from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import database, is_postgres
+from shop.errors import FieldErrors, NotFound
 from shop.models import Appointment
 from shop.scheduling import calendar
 
+T = TypeVar("T")
 CONFIG = "config"
 MAX_ENTRIES = 2048  # cached slot answers per process (a day's answer is a few kB)
 # A local day's slots depend on appointments that start from two days before it (none spans two
@@ -47,6 +52,7 @@ _settings: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
 _services: dict[int, tuple[int, catalog.ServiceItem]] = {}
 _slots: OrderedDict[tuple, tuple[tuple, datetime, list[booking.Slot]]] = OrderedDict()  # type: ignore[type-arg]
 _hours: list[tuple[int, list[calendar.DayHours]] | None] = [None]
+_memo: OrderedDict[tuple, tuple[object, object]] = OrderedDict()  # type: ignore[type-arg]
 _owner: list[object] = [None]  # the database the cached answers came from (held, so its id is never reused)
 SLOT_SETTINGS = ("shop.timezone", "schedule.min_notice_minutes")
 
@@ -57,6 +63,7 @@ def clear() -> None:
         _settings.clear()
         _services.clear()
         _slots.clear()
+        _memo.clear()
         _hours[0] = None
         _owner[0] = database.obj
 
@@ -114,6 +121,24 @@ def get_hours(actor: Actor = SYSTEM, version: int | None = None) -> list[calenda
     return hours
 
 
+def reuse(key: tuple, version: object, make: Callable[[], T]) -> T:  # type: ignore[type-arg]
+    """MAKE()'s answer for KEY, made again only when VERSION differs from the one it was made under.
+
+    For answers a front end builds from this module's answers (a page that holds nothing personal):
+    kept like them, and forgotten with them when the process opens another database.
+    """
+    _same_database()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]  # type: ignore[return-value]
+    value = make()
+    with _lock:
+        _memo[key] = (version, value)
+        while len(_memo) > MAX_ENTRIES:
+            _memo.popitem(last=False)
+    return value
+
+
 @functools.cache
 def _stamp_sql(postgres: bool, with_car: bool) -> str:
     """The counters query of `_stamp_and_car` (built once per engine: every slots request runs it)."""
@@ -150,26 +175,16 @@ def _stamp_and_car(first: date, last: date, vehicle_id: int | None) -> tuple[tup
     return tuple(sorted(stamp)), car
 
 
-def available_slots(
+def _narrow(
     service_ids: Sequence[int],
     from_date: date,
-    days: int = 1,
-    vehicle_id: int | None = None,
-    actor: Actor = SYSTEM,
+    days: int,
+    stamp: tuple,  # type: ignore[type-arg]
+    car: list[tuple[datetime, datetime]],
+    actor: Actor,
 ) -> list[booking.Slot]:
-    """`booking.available_slots` for a customer, from the cache when nothing it depends on changed.
-
-    Same answer as the uncached call (tests compare them); staff and mechanic questions are not
-    cached and go straight through.
-    """
-    require(actor, "booking.own")
-    if actor.role != Role.CUSTOMER:
-        return booking.available_slots(list(service_ids), from_date=from_date, days=days, vehicle_id=vehicle_id,
-                                       actor=actor)  # fmt: skip
-    last = from_date + timedelta(days=days - 1)
-    stamp, car = _stamp_and_car(from_date, last, vehicle_id)
-    config = dict(stamp).get(CONFIG, 0)
-    conf = get_settings(*SLOT_SETTINGS, version=config)
+    """The customer's free starts from the cached answer for STAMP (computed once when it is missing)."""
+    conf = get_settings(*SLOT_SETTINGS, version=dict(stamp).get(CONFIG, 0))
     now = clock.now()
     today = now.astimezone(ZoneInfo(conf["shop.timezone"])).date()  # the advance limit counts from today
     key = (tuple(service_ids), from_date, days, today)
@@ -192,3 +207,111 @@ def available_slots(
     if not car:
         return slots[first:]
     return [s for s in slots[first:] if not any(a_start < s.end and s.start < a_end for a_start, a_end in car)]
+
+
+def available_slots(
+    service_ids: Sequence[int],
+    from_date: date,
+    days: int = 1,
+    vehicle_id: int | None = None,
+    actor: Actor = SYSTEM,
+) -> list[booking.Slot]:
+    """`booking.available_slots` for a customer, from the cache when nothing it depends on changed.
+
+    Same answer as the uncached call (tests compare them); staff and mechanic questions are not
+    cached and go straight through.
+    """
+    require(actor, "booking.own")
+    if actor.role != Role.CUSTOMER:
+        return booking.available_slots(list(service_ids), from_date=from_date, days=days, vehicle_id=vehicle_id,
+                                       actor=actor)  # fmt: skip
+    last = from_date + timedelta(days=days - 1)
+    stamp, car = _stamp_and_car(from_date, last, vehicle_id)
+    return _narrow(service_ids, from_date, days, stamp, car, actor)
+
+
+@dataclass(frozen=True)
+class VisitorDay:
+    """The free times of one day for services chosen by anyone, signed in or not (the public times page)."""
+
+    services: tuple[catalog.ServiceItem, ...]
+    day: date
+    slots: tuple[booking.Slot, ...]
+    first_day: date  # today in the shop: nothing earlier can be booked
+    last_day: date  # the last day customers may book (the advance limit)
+    config_version: int  # the settings counter this answer was read under (the page's settings reuse it)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.duration_minutes for s in self.services)
+
+    @property
+    def price(self) -> Decimal:
+        """The services' catalogue prices added up (net, as every catalogue price)."""
+        return sum((s.price for s in self.services), Decimal("0.00"))
+
+
+MAX_SERVICES = 10
+# Free times for a visitor follow a customer's rules (notice, advance limit), whoever asks: the answer is
+# shared through the cache with every customer's, so staff rules must never be computed into it.
+VISITOR = Actor(role=Role.CUSTOMER, name="portal visitor")
+
+
+def visitor_day(service_ids: Sequence[object], day: str | None, actor: Actor = SYSTEM) -> VisitorDay:
+    """Free starts of DAY (ISO date text; None: the first day with free times in the next two weeks) for the
+    services, under the same rules as a customer's booking, without a car: anyone may ask before signing up.
+
+    With a day this is one query (the counters, the settings counter among them) when the answer is cached;
+    the page is asked for at every click, by people who have not decided to book yet.
+    """
+    require(actor, "catalog.read")
+    errors = FieldErrors()
+    ids: list[int] = []
+    for value in list(service_ids)[:MAX_SERVICES]:
+        try:
+            ident = int(str(value).strip())
+        except ValueError:
+            errors.add("service", "please choose services from the list")
+            continue
+        if ident not in ids:
+            ids.append(ident)
+    if not ids and "service" not in errors.errors:
+        errors.add("service", "please choose at least one service")
+    chosen: date | None = None
+    if day is not None and day.strip():
+        try:
+            chosen = date.fromisoformat(day.strip())
+        except ValueError:
+            errors.add("date", "please enter a date like 2026-11-25")
+    if chosen is not None:
+        stamp, _ = _stamp_and_car(chosen, chosen, None)
+        config = dict(stamp).get(CONFIG, 0)
+    else:
+        config = config_version()
+        stamp = None
+    services = []
+    for ident in ids:
+        try:
+            item = get_service(ident, actor=actor, version=config) if 0 < ident < 2**63 else None
+        except NotFound:
+            item = None
+        if item is None:
+            errors.add("service", "please choose services from the list")
+        elif not item.active:
+            errors.add("service", f"{item.name} can no longer be booked online")
+        else:
+            services.append(item)
+    conf = get_settings("shop.timezone", "schedule.advance_days", version=config)
+    today = clock.now().astimezone(ZoneInfo(conf["shop.timezone"])).date()
+    last_day = today + timedelta(days=int(conf["schedule.advance_days"]))
+    if chosen is not None and chosen < today:
+        errors.add("date", f"that day has passed; please choose {today.isoformat()} or later")
+    elif chosen is not None and chosen > last_day:
+        errors.add("date", f"we take bookings up to {last_day.isoformat()}; please choose an earlier day")
+    errors.raise_if_any()
+    if chosen is None:  # the first day with free times, else today (its page then says there are none)
+        found = available_slots(ids, today, min(14, (last_day - today).days + 1), actor=VISITOR)
+        chosen = found[0].start.date() if found else today
+        stamp, _ = _stamp_and_car(chosen, chosen, None)
+    slots = _narrow(ids, chosen, 1, stamp, [], VISITOR)
+    return VisitorDay(tuple(services), chosen, tuple(slots), today, last_day, config)

@@ -270,7 +270,7 @@ def test_booking_works_without_javascript_in_chromium(server: str, chromium, ann
 def test_phone_layout_has_no_horizontal_scroll(server: str, chromium) -> None:
     context = chromium.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    for path in ["/", "/services", "/signup", "/login", "/about"]:
+    for path in ["/", "/services", "/signup", "/login", "/about", "/times", "/times?service=1&date=2026-11-25"]:
         page.goto(server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, path
@@ -330,6 +330,10 @@ def test_logged_out_pages_pass_axe(server: str, tab, history) -> None:  # type: 
         (f"/account/email/confirm?token={history['email']}", "38-email-confirm"),
         ("/account/email/confirm?token=bad", "39-email-confirm-bad"),
         ("/no-such-page", "18-not-found"),
+        ("/times", "40-times"),
+        (f"/times?service={history['oil']}&date=2026-11-25", "41-times-day"),
+        (f"/times?service={history['oil']}&date=2026-11-28", "42-times-day-none"),
+        (f"/times?service={history['oil']}&date=2026-11-20", "43-times-past"),
     ]:
         page.goto(server + path)
         checker.check(page, name)

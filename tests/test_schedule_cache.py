@@ -116,3 +116,14 @@ def test_opening_hours_are_reused_until_they_change(shop: Shop) -> None:
     assert first == calendar.get_hours() and schedule_cache.get_hours() is first
     calendar.set_hours("sat", "closed")
     assert schedule_cache.get_hours() == calendar.get_hours() != first
+
+
+def test_a_visitors_day_follows_customer_rules_whoever_asks(shop: Shop) -> None:
+    """Staff may book inside the notice, but the visitors' answer is shared: it must never hold staff rules."""
+    staff = Actor(role=Role.ADMIN, name="admin")
+    today = date(2026, 11, 23)  # 08:00 local: two hours' notice
+    found = schedule_cache.visitor_day([str(shop.oil)], today.isoformat(), actor=staff)
+    plain = booking.available_slots([shop.oil], today, 1, actor=Actor(role=Role.CUSTOMER, name="visitor"))
+    assert [s.start for s in found.slots] == [s.start for s in plain] and found.slots[0].start.hour == 10
+    assert schedule_cache.visitor_day([shop.oil], today.isoformat()).slots == found.slots
+    assert found.services[0].id == shop.oil and found.first_day == today and found.last_day == date(2027, 1, 22)

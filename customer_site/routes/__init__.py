@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from customer_site.routes import account, appointments, booking, cars, documents, public
+from customer_site.routes import account, appointments, booking, cars, documents, public, times
 
-ROUTE_MODULES = [public, account, cars, booking, appointments, documents]
+ROUTE_MODULES = [public, times, account, cars, booking, appointments, documents]

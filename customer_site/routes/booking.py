@@ -183,6 +183,21 @@ def weeks(first: date) -> list[list[date | None]]:
     ]
 
 
+def _day_text(value: str | None) -> str:
+    """An ISO date to carry to the next step, or "" (anything else is dropped, not carried along)."""
+    day = parse_day(value)
+    return day.isoformat() if day else ""
+
+
+def _start_text(value: str | None) -> str:
+    """A start time (ISO with its offset) to carry to the calendar, or ""."""
+    try:
+        start = datetime.fromisoformat(value or "")
+    except ValueError:
+        return ""
+    return start.isoformat() if start.tzinfo is not None else ""
+
+
 def parse_day(value: str | None) -> date | None:
     if not value:
         return None
@@ -226,6 +241,7 @@ def calendar_page(actor: Actor, choice: Choice) -> str:
         today=today(),
         date_words=_date_words,
         time_words=_local_time,
+        picked_start=_start_text(query_value("start")),  # from the public times page
     )
 
 
@@ -292,6 +308,9 @@ def install(app: bottle.Bottle) -> None:
         picked = {
             "car": request.query.getunicode("car", default=str(cars[0].id) if len(cars) == 1 else ""),
             "service": request.query.getall("service"),
+            # From the public times page: the calendar opens on that day with that time picked.
+            "date": _day_text(query_value("date")),
+            "start": _start_text(query_value("start")),
         }
         return render(
             "book", title="Book a service", cars=cars, groups=services_by_category(), picked=picked, errors={}
@@ -304,7 +323,12 @@ def install(app: bottle.Bottle) -> None:
         quote_gate(choice)
         if choice is None:
             no_store()
-            picked = {"car": request.query.getunicode("car", default=""), "service": request.query.getall("service")}
+            picked = {
+                "car": request.query.getunicode("car", default=""),
+                "service": request.query.getall("service"),
+                "date": _day_text(query_value("date")),
+                "start": _start_text(query_value("start")),
+            }
             return render(
                 "book", title="Book a service", cars=accounts.my_cars(actor), groups=services_by_category(),
                 picked=picked, errors=errors,

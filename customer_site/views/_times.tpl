@@ -9,8 +9,10 @@
   <fieldset>
     <legend>Free times (about {{duration(choice.minutes)}})</legend>
     <ul class="slots">
+% starts = [slot.start.isoformat() for slot in times]
+% picked = get('picked_start') if get('picked_start') in starts else starts[0]
 % for index, slot in enumerate(times):
-      <li><label class="choice" for="start-{{index}}"><input type="radio" id="start-{{index}}" name="start" value="{{slot.start.isoformat()}}"{{!' checked' if index == 0 else ''}}> {{time_words(slot.start)}}</label></li>
+      <li><label class="choice" for="start-{{index}}"><input type="radio" id="start-{{index}}" name="start" value="{{starts[index]}}"{{!' checked' if starts[index] == picked else ''}}> {{time_words(slot.start)}}</label></li>
 % end
     </ul>
   </fieldset>

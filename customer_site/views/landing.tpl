@@ -3,7 +3,7 @@
   <h1>{{shop['shop.name']}}</h1>
   <p class="lead">Servicing, repairs, tyres and inspections for every make, by mechanics who explain what they do.
   Book online in a minute, follow your repair and get your invoice here.</p>
-  <p><a class="button primary" href="/book">Book a service</a> <a class="button" href="/services">See prices</a></p>
+  <p><a class="button primary" href="/book">Book a service</a> <a class="button" href="/times">See free times</a> <a class="button" href="/services">See prices</a></p>
 % if rating.count:
   <p><a href="/reviews">Rated {{rating.average}} of 5 by {{rating.count}} customer{{'s' if rating.count != 1 else ''}}</a></p>
 % end

@@ -15,9 +15,10 @@
       <p>{{item.description}}</p>
 % end
       <p class="meta"><span class="price">{{money(gross(item.price))}}</span> · <span>about {{duration(item.duration_minutes)}}</span></p>
+      <p><a href="/times?service={{item.id}}">Free times<span class="sr-only"> for {{item.name}}</span></a></p>
     </li>
 % end
   </ul>
 </section>
 % end
-<p><a class="button primary" href="/book">Book a service</a></p>
+<p><a class="button primary" href="/book">Book a service</a> <a class="button" href="/times">See free times</a></p>
