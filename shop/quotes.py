@@ -131,7 +131,10 @@ def _why(code: str | None, row: Quote, standing: Appointment | None) -> str:
     if code == "car_gone":
         car = vehicle_label(row.vehicle)
         if row.vehicle.archived:
-            return f"quote #{row.id} is for {car}, which is archived; quote their current car"
+            return (
+                f"quote #{row.id} is for {car}, which is archived; "
+                "restore the car if the customer still has it, or quote their current car"
+            )
         return f"quote #{row.id} is for {car}, which now belongs to another customer; quote their current car"
     if code == "no_service":
         return f"quote #{row.id} has no accepted catalogue service to book"

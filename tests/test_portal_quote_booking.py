@@ -193,7 +193,7 @@ def test_a_quote_for_a_car_no_longer_in_the_account_explains_instead_of_404(
 def test_staff_booking_a_quote_for_an_archived_car_is_refused_as_not_bookable(anna) -> None:
     quote_id = accepted_quote(anna["customer"], anna["car"], anna)
     vehicles.archive_vehicle(anna["car"])
-    with pytest.raises(quotes.NotBookable, match="archived; quote their current car"):
+    with pytest.raises(quotes.NotBookable, match="archived; restore the car if the customer still has it, or quote"):
         quotes.services_to_book(quote_id)
     with pytest.raises(quotes.NotBookable, match="archived"):
         quotes.book_accepted(quote_id, "2026-11-24 08:00")

@@ -539,6 +539,35 @@ async def test_booking_an_already_booked_quote_says_when_at_once_without_the_win
         assert rows(app, "#qb-slots") != []
 
 
+async def test_a_quote_whose_car_left_the_account_says_so_and_b_gives_the_shops_reason(tui_day) -> None:
+    quote = accepted_brake_quote(answered=True)
+    vehicles.archive_vehicle(quote.vehicle_id)  # the customer no longer has the Golf
+    why = quotes.get_quote(quote.id).unbookable_why
+    assert "B AA 101 (VW Golf), which is archived; restore the car" in why
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_quotes(pilot)
+        listed = {row[0]: row for row in rows(app, "#quote-table")}
+        assert listed[f"#{quote.id}"][3] == "accepted"
+        app.screen.query_one("#quote-table", DataTable).move_cursor(row=list(listed).index(f"#{quote.id}"))
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, QuoteScreen)
+        head = str(editor.query_one("#doc-head", Static).content)
+        assert "Anna Albers" in head and f"Cannot be booked: {why}" in head
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is editor  # no booking window
+        assert [n.message for n in app._notifications][-1] == f"Not booked: {why}."
+        vehicles.restore_vehicle(quote.vehicle_id)  # she has it again: b opens the window
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, QuoteBookingScreen)
+        assert "Cannot be booked" not in str(editor.query_one("#doc-head", Static).content)
+    assert booked_from(quote.id) == []
+
+
 async def test_quote_booking_a_time_just_taken_lists_the_nearest_free_times(tui_day) -> None:
     quote = accepted_brake_quote(answered=True)
     app = GarageApp(user=tui_day.shop.desk)

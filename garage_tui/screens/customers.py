@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -90,7 +91,7 @@ def _customer_detail(customer_id: int, actor: Any) -> CustomerDetail:
     found = history.customer_history(customer_id, actor=actor)
     return CustomerDetail(
         customers.get_customer(customer_id, actor=actor),
-        vehicles.list_vehicles(customer_id=customer_id, actor=actor),
+        vehicles.list_vehicles(customer_id=customer_id, include_archived=True, actor=actor),
         found,
         history_rows(found, settings.timezone()),
     )
@@ -113,6 +114,9 @@ class CarList(PaneTable):
         Binding("c", "forward('add_car')", "Add car"),
         Binding("e", "forward('edit_car')", "Edit car"),
         Binding("m", "forward('mileage')", "Mileage"),
+        Binding("x", "forward('archive_car')", "Archive", tooltip="archive the car (asks first; history stays)"),
+        Binding("a", "forward('toggle_archived')", "Archived", tooltip="show or hide the archived cars (dimmed)"),
+        Binding("r", "forward('restore_car')", "Restore", tooltip="restore an archived car (asks first)"),
         Binding("left", "forward('focus_customers')", "Customers", show=False),
         Binding("h", "forward('focus_history')", "History"),
         Binding("slash", "forward('focus_search')", "Search"),
@@ -133,6 +137,7 @@ class CustomersPane(AreaPane):
         ("Find customer", "Search by name, phone, e-mail, plate or VIN", "focus_search"),
         ("New customer", "Add a customer", "new_customer"),
         ("Add car", "Add a car to the selected customer", "add_car"),
+        ("Archived cars", "Show or hide the selected customer's archived cars", "toggle_archived"),
     ]
     HELP_PARTS: ClassVar[list[type]] = [CustomerList, CarList, HistoryList]
 
@@ -140,7 +145,10 @@ class CustomersPane(AreaPane):
         super().__init__(**kwargs)
         self.found: dict[int, Customer] = {}
         self.current: Customer | None = None
-        self.cars: dict[int, Vehicle] = {}
+        self.all_cars: list[Vehicle] = []
+        self.cars: dict[int, Vehicle] = {}  # the cars in the table (archived ones only while shown)
+        self.archived_cars = 0  # how many of the customer's cars are archived, shown or not
+        self.show_archived = False  # staff toggle with `a`; kept while moving between customers
         self.history: list[HistoryRow] = []
         self.history_width = 0  # width of the What column (0: no columns yet)
 
@@ -152,7 +160,7 @@ class CustomersPane(AreaPane):
                 yield Static("", id="customer-count", classes="hint")
             with Vertical(id="customer-detail-box"):
                 yield Static("", id="customer-detail")
-                yield Static("Cars", classes="section-title")
+                yield Static("Cars", id="cars-title", classes="section-title")
                 yield CarList(id="car-table", cursor_type="row", zebra_stripes=True)
                 yield Static("History", id="history-title", classes="section-title")
                 yield HistoryList(id="history-table", cursor_type="row", zebra_stripes=True)
@@ -214,18 +222,26 @@ class CustomersPane(AreaPane):
     def load_detail(self, customer_id: int) -> None:
         self.call_service(_customer_detail, customer_id, self.actor, then=self._detail, group="detail")
 
-    def _detail(self, result: CustomerDetail) -> None:
-        self.show_customer(result.customer, result.cars)
+    def _detail(self, result: CustomerDetail, select_car: int | None = None) -> None:
+        self.all_cars = result.cars
+        self.show_customer(result.customer, result.cars, select_car)
         self.show_history(result.history, result.rows)
 
-    def show_customer(self, customer: Customer | None, cars: list[Vehicle] = ()) -> None:  # type: ignore[assignment]
+    def show_customer(
+        self,
+        customer: Customer | None,
+        cars: list[Vehicle] = (),  # type: ignore[assignment]
+        select_car: int | None = None,
+    ) -> None:
         self.current = customer
         detail = self.query_one("#customer-detail", Static)
         table = self.query_one("#car-table", DataTable)
         table.clear()
         self.cars = {}
+        self.archived_cars = 0
         if customer is None:
             detail.update("No customer selected.")
+            self._cars_title()
             self.show_history(None, [])
             return
         lines = [f"[b]{customer.name}[/b]" + ("  [i](archived)[/i]" if customer.archived else "")]
@@ -235,10 +251,30 @@ class CustomersPane(AreaPane):
         if customer.notes:
             lines.append(f"Notes: {customer.notes}")
         detail.update("\n".join(lines))
-        self.cars = {v.id: v for v in cars}
-        for v in cars:
+        self.archived_cars = sum(1 for v in cars if v.archived)
+        shown = [v for v in cars if self.show_archived or not v.archived]
+        self.cars = {v.id: v for v in shown}
+        for v in shown:
             mileage = f"{v.mileage:,}".replace(",", " ") if v.mileage is not None else ""
-            table.add_row(v.plate or "", f"{v.make} {v.model}", mileage, str(v.year or ""), v.vin or "", key=str(v.id))
+            cells = [v.plate or "", f"{v.make} {v.model}", mileage, str(v.year or ""), v.vin or ""]
+            if v.archived:  # dimmed, the word first so a narrow column still shows it
+                cells[1] = f"(archived) {cells[1]}"
+                table.add_row(*(Text(c, style="dim italic") for c in cells), key=str(v.id))
+            else:
+                table.add_row(*cells, key=str(v.id))
+        if select_car in self.cars:
+            table.move_cursor(row=list(self.cars).index(select_car))
+        self._cars_title()
+
+    def _cars_title(self) -> None:
+        """Say that archived cars exist even while hidden, and which key shows or restores them."""
+        title = self.query_one("#cars-title", Static)
+        if not self.archived_cars:
+            title.update("Cars")
+        elif self.show_archived:
+            title.update(f"Cars [dim]· {self.archived_cars} archived (dimmed); r restores[/]")
+        else:
+            title.update(f"Cars [dim]· {self.archived_cars} archived; a shows[/]")
 
     def on_resize(self) -> None:
         table = self.query_one("#history-table", DataTable)
@@ -303,7 +339,7 @@ class CustomersPane(AreaPane):
         self.query_one("#customer-search", Input).focus()
 
     def action_focus_cars(self) -> None:
-        if self.cars:
+        if self.cars or self.archived_cars:  # an empty list still takes `a` to show the archived ones
             self.query_one("#car-table").focus()
 
     def action_focus_history(self) -> None:
@@ -445,3 +481,66 @@ class CustomersPane(AreaPane):
         if car is not None:
             self.app.notify(f"Saved {car.make} {car.model} {car.plate or ''}".rstrip() + ".")
             self.load_detail(car.customer_id)
+
+    def action_toggle_archived(self) -> None:
+        """Show or hide the archived cars (dimmed) of the customer; the choice stays for the next customer."""
+        self.show_archived = not self.show_archived
+        if self.current is not None:
+            selected = self._selected_car()
+            self.show_customer(self.current, self.all_cars, select_car=selected.id if selected else None)
+        if self.show_archived and not self.archived_cars:
+            self.app.notify("This customer has no archived cars.", severity="information")
+
+    def action_archive_car(self) -> None:
+        car = self._selected_car()
+        if car is None or not self._may_write():
+            return
+        if car.archived:
+            self.app.notify(f"{_car_name(car)} is already archived; r restores it.", severity="information")
+            return
+        actor = self.actor
+
+        def submit(_: dict[str, Any]) -> Vehicle:
+            return vehicles.archive_vehicle(car.id, actor=actor)
+
+        note = (
+            f"{_car_name(car)} leaves the lists and can no longer be booked; its history stays. "
+            "Press a to see archived cars and r to restore one."
+        )
+        form = FormScreen(f"Archive {_car_name(car)}?", [], submit, "Archive", note=note)
+        self.app.push_screen(form, lambda done: self._car_changed(done, "archived"))
+
+    def action_restore_car(self) -> None:
+        car = self._selected_car()
+        if car is None or not self._may_write():
+            return
+        if not car.archived:
+            self.app.notify(f"{_car_name(car)} is not archived.", severity="information")
+            return
+        actor = self.actor
+
+        def submit(_: dict[str, Any]) -> Vehicle:
+            return vehicles.restore_vehicle(car.id, actor=actor)
+
+        owner = self.current.name if self.current else "the customer"
+        note = f"{_car_name(car)} comes back to {owner}'s cars and can be booked again, with its history."
+        form = FormScreen(f"Restore {_car_name(car)}?", [], submit, "Restore", note=note)
+        self.app.push_screen(form, lambda done: self._car_changed(done, "restored"))
+
+    def _car_changed(self, car: Vehicle | None, what: str) -> None:
+        if car is None:
+            return
+        self.app.notify(f"{_car_name(car)} {what}.")
+        current = self.current
+        if current is not None and current.id == car.customer_id:
+            self.call_service(
+                _customer_detail,
+                current.id,
+                self.actor,
+                then=lambda d: self._detail(d, select_car=car.id),
+                group="detail",
+            )
+
+
+def _car_name(car: Vehicle) -> str:
+    return f"{car.make} {car.model}" + (f" {car.plate}" if car.plate else "")

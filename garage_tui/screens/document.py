@@ -553,6 +553,8 @@ class QuoteScreen(DocumentScreen):
             lines.insert(1, f"Valid until {doc.valid_until}")
         if doc.appointment_id is not None:
             lines.insert(1, f"Booked as appointment #{doc.appointment_id}")
+        if doc.unbookable == "car_gone":  # the head names the car: say at once that it is no longer theirs to book
+            lines.insert(1, f"[i]Cannot be booked: {escape(doc.unbookable_why)}[/i]")
         return lines
 
     def totals_text(self, doc: QuoteInfo) -> str:

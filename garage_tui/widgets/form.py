@@ -89,6 +89,8 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
     def on_mount(self) -> None:
         if self.fields:
             self.field_widget(self.fields[0].name).focus()
+        else:  # a confirmation: Enter on the focused button confirms, Escape cancels
+            self.query_one("#save", Button).focus()
 
     def field_widget(self, name: str) -> Widget:
         return self.query_one(f"#f-{_safe(name)}")
