@@ -32,6 +32,10 @@ MAX_MILEAGE = 5_000_000
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 _PLATE_SEPARATORS = re.compile(r"[\s\-_]+")
 _PLATE = re.compile(r"^[A-Z0-9ÄÖÜ]+( [A-Z0-9ÄÖÜ]+)*$")
+# A reading as people write it off the dashboard: 42000, or grouped by thousands with one kind of
+# separator (42,000 / 42.000 / 42 000 / 42'000), optionally followed by "km".
+_GROUPED_NUMBER = re.compile(r"^(\d{1,3})([,.' _\u00a0\u202f])\d{3}(?:\2\d{3})*$")
+_KM_SUFFIX = re.compile(r"\s*km\.?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,24 @@ def parse_plate(value: Any) -> str | None:
 
 
 def parse_mileage(value: Any) -> int | None:
+    """Kilometres as a whole number. Thousands separators are read as such whichever the customer's
+    habit (42.000 in Germany, 42,000 in Britain), but only in groups of three digits: "12,5" or
+    "12.5" is refused rather than guessed (it used to become 125)."""
     if value is None or str(value).strip() == "":
         return None
-    text = str(value).strip().replace("_", "").replace(",", "")
-    try:
-        mileage = int(text)
-    except ValueError:
-        raise ValidationError({"mileage": f"{value!r} is not a whole number"}) from None
+    if isinstance(value, int):
+        mileage = value
+    else:
+        text = _KM_SUFFIX.sub("", str(value).strip())
+        negative = text.startswith("-")
+        digits = text[1:].strip() if negative else text
+        if _GROUPED_NUMBER.match(digits):
+            digits = re.sub(r"\D", "", digits)
+        if not digits.isascii() or not digits.isdigit():
+            raise ValidationError(
+                {"mileage": f"{value!r} is not a whole number of kilometres (write it like 42000 or 42.000)"}
+            )
+        mileage = -int(digits) if negative else int(digits)
     if mileage < 0:
         raise ValidationError({"mileage": "must not be negative"})
     if mileage > MAX_MILEAGE:

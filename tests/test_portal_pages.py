@@ -136,6 +136,15 @@ def test_add_and_edit_a_car(browser: Browser, mailbox) -> None:
     assert vehicles.get_vehicle(car.id).colour == "Blue"
 
 
+def test_a_mileage_written_with_a_thousands_point_is_read_as_kilometres(browser: Browser, mailbox) -> None:
+    customer_id = make_customer(mailbox, "anna@example.com")
+    browser.log_in("anna@example.com")
+    added = browser.submit_form(browser.get("/cars/new"), "car_form-form", make="VW", model="Golf", mileage="12.000")
+    assert added.location.endswith("/cars?done=car_added")
+    assert vehicles.list_vehicles(customer_id=customer_id)[0].mileage == 12000
+    assert "12,000 km" in text(added.follow())
+
+
 def test_bad_car_input_names_the_field_and_stores_nothing(browser: Browser, mailbox) -> None:
     customer_id = make_customer(mailbox, "anna@example.com")
     browser.log_in("anna@example.com")

@@ -55,6 +55,25 @@ def test_bad_vehicle_fields_are_refused_and_named(owner, fields, field, reason) 
     assert vehicles.list_vehicles() == []
 
 
+@pytest.mark.parametrize(
+    ("written", "km"),
+    [("42000", 42000), ("42.000", 42000), ("42,000", 42000), ("42 000", 42000), ("42'000", 42000),
+     ("1.234.567", 1234567), ("42000 km", 42000), ("42.000 km", 42000), ("42_000", 42000), (42000, 42000)],
+)  # fmt: skip
+def test_mileage_accepts_thousands_separators_as_people_write_them(written, km) -> None:
+    assert vehicles.parse_mileage(written) == km
+
+
+@pytest.mark.parametrize("written", ["12,5", "12.5", "1,23,456", "1.234,567", "42.00", "zwölf"])
+def test_mileage_that_is_not_clearly_whole_kilometres_is_refused_not_guessed(written) -> None:
+    with pytest.raises(ValidationError) as err:
+        vehicles.parse_mileage(written)
+    assert (
+        err.value.fields["mileage"]
+        == f"{written!r} is not a whole number of kilometres (write it like 42000 or 42.000)"
+    )
+
+
 def test_european_vin_is_not_check_digit_tested(owner) -> None:
     assert vehicles.add_vehicle(owner.id, "VW", "Golf", vin="WVWZZZ1JZXW000002").vin == "WVWZZZ1JZXW000002"
 

@@ -10,7 +10,7 @@
 % include('_field', name='plate', label='Licence plate', optional=True)
 % include('_field', name='vin', label='VIN', optional=True, hint='The 17-character vehicle identification number from your registration papers.')
 % include('_field', name='colour', label='Colour', optional=True)
-% include('_field', name='mileage', label='Mileage (km)', inputmode='numeric', optional=True)
+% include('_field', name='mileage', label='Mileage (km)', inputmode='numeric', optional=True, hint='As on the dashboard, e.g. 42000 or 42.000.')
   <button type="submit" class="button primary">Save</button>
   <a class="button" href="/cars">Cancel</a>
 </form>
