@@ -171,10 +171,23 @@ def parse_phone(value: Any, region: str | None = None) -> str | None:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError({"phone": f"{text!r} is not a phone number"}) from None
+        raise ValidationError({"phone": f"{text!r} is not a phone number{_phone_example(region)}"}) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError({"phone": f"{text!r} is not a valid phone number for region {region}"})
+        raise ValidationError({"phone": f"{text!r} is not a valid phone number{_phone_example(region)}"})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=16)
+def _phone_example(region: str) -> str:
+    """How to write a number, from the region's example number: "; write it with the area code, like
+    030 123456, or with the country code, like +49 30 123456". A region code ("for region DE") told
+    a customer nothing they could act on."""
+    example = phonenumbers.example_number(region) if region else None
+    if example is None:
+        return "; write it with the country code, like +44 20 7946 0958"
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    international = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return f"; write it with the area code, like {national}, or with the country code, like {international}"
 
 
 def national_digits(e164: str, region: str) -> str | None:
@@ -226,8 +239,17 @@ def parse_email(value: Any) -> str | None:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError({"email": f"{text!r} is not a valid e-mail address: {exc}"}) from None
+        raise ValidationError({"email": f"{text!r} is not a valid e-mail address: {_email_reason(exc)}"}) from None
     return result.normalized.lower()
+
+
+def _email_reason(exc: EmailNotValidError) -> str:
+    """email-validator's reason as the second half of our sentence: "An email address must have an
+    @-sign." becomes "it must have an @-sign" (one sentence, no capital in the middle)."""
+    reason = str(exc).strip().rstrip(".")
+    if reason.lower().startswith("an email address "):
+        return "it " + reason[len("an email address ") :]
+    return reason[:1].lower() + reason[1:]
 
 
 def parse_text(field: str, value: Any) -> str:

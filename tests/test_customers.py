@@ -21,6 +21,29 @@ def test_add_customer_stores_e164_and_shows_national_format(db) -> None:
     assert audit.history("customer", c.id)[0].action == "customer.add"
 
 
+@pytest.mark.parametrize(
+    ("region", "example"),
+    [("DE", "like 030 123456, or with the country code, like +49 30 123456"),
+     ("GB", "like 0121 234 5678, or with the country code, like +44 121 234 5678")],
+)  # fmt: skip
+def test_a_refused_phone_says_how_to_write_one_in_the_shops_region(db, region: str, example: str) -> None:
+    for text, reason in (("12", "is not a valid phone number"), ("call me", "is not a phone number")):
+        with pytest.raises(ValidationError) as err:
+            customers.parse_phone(text, region)
+        assert err.value.fields["phone"] == f"{text!r} {reason}; write it with the area code, {example}"
+
+
+def test_a_refused_email_is_explained_in_one_plain_sentence(db) -> None:
+    with pytest.raises(ValidationError) as err:
+        customers.parse_email("not-an-email")
+    assert err.value.fields["email"] == "'not-an-email' is not a valid e-mail address: it must have an @-sign"
+    with pytest.raises(ValidationError) as err:
+        customers.parse_email("anna@")
+    assert (
+        err.value.fields["email"] == "'anna@' is not a valid e-mail address: there must be something after the @-sign"
+    )
+
+
 def test_foreign_phone_is_shown_internationally(db) -> None:
     c = customers.add_customer("Joe", phone="+1 212 555 0123")
     assert c.phone == "+12125550123"

@@ -56,6 +56,7 @@ def test_sign_up_with_bad_fields_shows_each_message_next_to_its_field_and_stores
     assert set(found) == {"name", "email", "phone", "password"}
     assert "must not be empty" in found["name"]
     assert "not a valid e-mail" in found["email"]
+    assert found["phone"].endswith("like 030 123456, or with the country code, like +49 30 123456")
     assert "at least 10 characters" in found["password"]
     field = page.html.find("input", {"id": "email"})
     assert field["aria-invalid"] == "true" and "email-error" in field["aria-describedby"]
