@@ -60,6 +60,8 @@ NOTICES = {
     "email_changed": "Your e-mail address is changed. Use the new one to log in from now on.",
     "car_added": "Your car is added.",
     "car_saved": "Your car is saved.",
+    "car_restored": "You had removed this car: it is back in your account, with its history and the details you gave.",
+    "car_removed": "The car is removed from your account. Add it again with the same VIN or plate to bring it back.",
     "booked": "Your appointment is booked. A confirmation is on its way by e-mail.",
     "rescheduled": "Your appointment is moved.",
     "cancelled": "Your appointment is cancelled.",

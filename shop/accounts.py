@@ -793,18 +793,67 @@ def _car_conflict(exc: Conflict) -> ValidationError:
     return ValidationError({field: "is already registered to another car; please call the shop"})
 
 
-@transaction
+@dataclass(frozen=True)
+class CarAdded:
+    car: vehicles.Vehicle
+    restored: bool  # the customer's own removed car came back (same VIN or plate), with its history
+
+
 def add_my_car(actor: Actor, **fields: object) -> vehicles.Vehicle:
     """Add a car to the customer's own record (make, model, year, vin, plate, colour, mileage)."""
+    return add_or_restore_my_car(actor, **fields).car
+
+
+@transaction
+def add_or_restore_my_car(actor: Actor, **fields: object) -> CarAdded:
+    """Add a car; one the customer removed earlier (same VIN, or same plate) comes back instead.
+
+    Adding a removed car again is what a customer does when they got it back or removed it by
+    mistake: a refusal ("already registered to another car") would be wrong, and a second record
+    would split its history. The fields typed now replace the stored ones; empty ones keep them.
+    Another customer's car, archived or not, is refused as before, without saying whose it is.
+    """
     account = _own_account(actor)
     allowed = {k: fields.get(k) for k in ("make", "model", "year", "vin", "plate", "colour", "mileage")}
     allowed["colour"] = allowed["colour"] or ""
+    values = vehicles.validate_fields(**allowed)
+    removed = vehicles.archived_own_car(account.customer_id, values["vin"], values["plate"])
     try:
-        car = vehicles.add_vehicle(account.customer_id, actor=SYSTEM, **allowed)  # type: ignore[arg-type]
+        if removed is None:
+            car = vehicles.add_vehicle(account.customer_id, actor=SYSTEM, **allowed)  # type: ignore[arg-type]
+        else:
+            vehicles.restore_vehicle(removed.id, actor=SYSTEM)
+            typed = {k: v for k, v in values.items() if v not in (None, "")}
+            car = vehicles.edit_vehicle(removed.id, actor=SYSTEM, **typed)
     except Conflict as exc:
         raise _car_conflict(exc) from None
-    audit.record(actor, "account.car_add", "vehicle", car.id)
-    return car
+    audit.record(actor, "account.car_restore" if removed else "account.car_add", "vehicle", car.id)
+    return CarAdded(car, removed is not None)
+
+
+OPEN_VISIT = ("scheduled", "checked_in", "in_progress", "waiting_parts")
+
+
+@transaction
+def remove_my_car(actor: Actor, car_id: int) -> vehicles.Vehicle:
+    """Take a car off the customer's account (sold, scrapped): it is archived, its history stays.
+
+    Refused while the car has a visit booked or under way: the shop expects it, so the customer
+    cancels the visit first (or calls the shop once the car is in the workshop).
+    """
+    car = _own_car(actor, car_id)
+    visits = booking.list_appointments(customer_id=car.customer_id, status=OPEN_VISIT, actor=SYSTEM)
+    open_visit = next((a for a in visits if a.vehicle_id == car.id), None)
+    if open_visit is not None:
+        when = f"{open_visit.start:%a %d %b %Y, %H:%M}"  # shop time, as the portal shows appointments
+        if open_visit.status == "scheduled":
+            why = f"has an appointment on {when}; cancel it first, then remove the car"
+        else:
+            why = f"is with the shop for the appointment of {when}; please call the shop"
+        raise ValidationError({"": f"Your {car.make} {car.model} {why}."})
+    archived = vehicles.archive_vehicle(car.id, actor=SYSTEM)
+    audit.record(actor, "account.car_remove", "vehicle", car.id)
+    return archived
 
 
 @transaction

@@ -334,6 +334,24 @@ def _owned_sql(postgres: bool) -> tuple[list[Any], str]:
     return fields, f"SELECT {columns} FROM vehicle WHERE id = {p} AND customer_id = {p}"
 
 
+def archived_own_car(customer_id: int, vin: str | None, plate: str | None) -> Vehicle | None:
+    """The customer's own archived car that a VIN, else a plate, (both parsed) names; None otherwise.
+
+    For adding a car back: a customer who removed a car and adds it again gets that car, with its
+    history, instead of a refusal. Another customer's car is never returned. A plate names the car
+    only when the VINs do not disagree (a plate kept for a different car is not that car).
+    """
+    if vin:
+        row = VehicleRow.get_or_none(VehicleRow.vin == vin)
+        if row is not None:
+            return _out(row) if row.archived and row.customer_id == customer_id else None
+    if plate:
+        row = VehicleRow.get_or_none(VehicleRow.plate == plate)
+        if row is not None and row.archived and row.customer_id == customer_id and (not vin or not row.vin):
+            return _out(row)
+    return None
+
+
 def get_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:
     row = _get(vehicle_id)
     if actor.customer_id != row.customer_id:

@@ -438,3 +438,29 @@ def test_a_quote_for_a_car_no_longer_in_the_account_passes_axe(server: str, tab,
     page.goto(server + "/quotes")
     assert "Car no longer in your account" in page.inner_text("main")
     checker.check(page, "50-quotes-car-gone")
+
+
+def test_removing_a_car_passes_axe_with_its_refusal_and_adding_it_back(server: str, tab, anna) -> None:  # type: ignore[no-untyped-def]
+    """The page that asks before a car is removed, its refusal (a visit is booked), then the car added back."""
+    from shop import booking
+
+    visit = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-24 08:00")
+    page, checker = tab
+    log_in(page, server)
+    page.goto(server + "/cars")
+    page.get_by_role("link", name="Remove Volkswagen Golf").click()
+    checker.check(page, "51-car-remove")
+    page.get_by_role("button", name="Yes, remove it").click()
+    assert "has an appointment on Tue 24 Nov 2026, 08:00; cancel it first" in page.inner_text("main")
+    checker.check(page, "52-car-remove-refused")
+    booking.cancel(visit.id)
+    page.get_by_role("button", name="Yes, remove it").click()
+    assert "removed from your account" in page.inner_text("main")
+    checker.check(page, "53-car-removed")
+    page.goto(server + "/cars/new")
+    page.get_by_label("Model").fill("Golf")
+    page.get_by_label("Make").fill("Volkswagen")
+    page.get_by_label("Licence plate").fill("B AB 123")
+    page.get_by_role("button", name="Save").click()
+    assert "it is back in your account, with its history" in page.inner_text("main")
+    checker.check(page, "54-car-restored")

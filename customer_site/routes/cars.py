@@ -1,4 +1,4 @@
-"""The customer's cars: list, add, edit (other customers' cars are 404)."""
+"""The customer's cars: list, add (a removed one comes back), edit, remove (other customers' cars are 404)."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def install(app: bottle.Bottle) -> None:
     def new_car(actor: Actor) -> str:
         form = form_values(*FIELDS)
         try:
-            accounts.add_my_car(actor, **form)
+            added = accounts.add_or_restore_my_car(actor, **form)
         except ValidationError as exc:
             return render("car_form", title="Add a car", car=None, form=form, errors=exc.fields)
-        go("/cars", "car_added")
+        go("/cars", "car_restored" if added.restored else "car_added")
         return ""
 
     @app.get("/cars/<ident>")
@@ -61,4 +61,22 @@ def install(app: bottle.Bottle) -> None:
         except ValidationError as exc:
             return render("car_form", title=f"{car.make} {car.model}", car=car, form=form, errors=exc.fields)
         go("/cars", "car_saved")
+        return ""
+
+    @app.get("/cars/<ident>/remove")
+    @login_required
+    def remove_car_form(actor: Actor, ident: str) -> str:
+        no_store()
+        car = accounts.my_car(actor, car_id(ident))
+        return render("car_remove", title=f"Remove {car.make} {car.model}", car=car)
+
+    @app.post("/cars/<ident>/remove")
+    @login_required
+    def remove_car(actor: Actor, ident: str) -> str:
+        car = accounts.my_car(actor, car_id(ident))
+        try:
+            accounts.remove_my_car(actor, car.id)
+        except ValidationError as exc:
+            return render("car_remove", title=f"Remove {car.make} {car.model}", car=car, errors=exc.fields)
+        go("/cars", "car_removed")
         return ""

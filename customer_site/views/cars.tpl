@@ -6,7 +6,8 @@
   <li class="card">
     <h2 class="h3">{{car.make}} {{car.model}}{{(' (%s)' % car.year) if car.year else ''}}</h2>
     <p class="meta">{{car.plate or 'No plate'}}{{(' · ' + car.colour) if car.colour else ''}}{{(' · %s km' % format(car.mileage, ',')) if car.mileage is not None else ''}}</p>
-    <p><a href="/cars/{{car.id}}">Edit<span class="sr-only"> {{car.make}} {{car.model}}</span></a></p>
+    <p><a href="/cars/{{car.id}}">Edit<span class="sr-only"> {{car.make}} {{car.model}}</span></a>
+      · <a href="/cars/{{car.id}}/remove">Remove<span class="sr-only"> {{car.make}} {{car.model}}</span></a></p>
   </li>
 % end
 </ul>
