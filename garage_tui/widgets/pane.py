@@ -75,6 +75,7 @@ class FlexTable(PaneTable):
         self.optional = list(optional)
         self.shown: list[int] = []  # the indexes of the columns laid out, the last one included
         self.flex_width = 0
+        self.laid_out_width = -1  # the width the columns were last laid out for
         self.data: list[tuple[str, Sequence[str]]] = []
 
     def layout_for(self, width: int) -> tuple[list[int], int]:
@@ -99,7 +100,16 @@ class FlexTable(PaneTable):
     def on_resize(self, _: events.Resize) -> None:
         self._lay_out()
 
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any, layout: bool = True) -> bool:
+        # Textual posts a Resize only for regions its compositor saw change: a table mounted in a hidden
+        # tab (width 0) could keep its first layout when the tab opened. Every new width lays it out again.
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self.is_mounted and size.width != self.laid_out_width:
+            self.call_later(self._lay_out)
+        return changed
+
     def _lay_out(self) -> None:
+        self.laid_out_width = self.size.width
         shown, width = self.layout_for(self.size.width)
         if (shown, width) == (self.shown, self.flex_width):
             return
