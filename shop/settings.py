@@ -32,6 +32,7 @@ def _required_text(value: str) -> str:
 
 
 def _timezone(value: str) -> str:
+    value = _filled(value)
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -48,7 +49,16 @@ def _currency(value: str) -> str:
     return value
 
 
+def _filled(value: str) -> str:
+    """VALUE stripped; an empty one is a missed field, said so instead of "'' is not a number"."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 def _percent(value: str) -> str:
+    value = _filled(value)
     try:
         rate = Decimal(value.strip().rstrip("%"))
     except InvalidOperation:
@@ -59,17 +69,22 @@ def _percent(value: str) -> str:
 
 
 def _money(value: str) -> str:
+    value = _filled(value)
     try:
-        amount = Decimal(value.strip().replace(",", "."))
+        amount = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not an amount") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("must be a non-negative amount with at most two decimals")
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount")
+    if amount < 0:
+        raise ValueError("must not be negative")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{value} has more than two decimal places")
     return str(amount.quantize(Decimal("0.01")))
 
 
 def _region(value: str) -> str:
-    value = value.strip().upper()
+    value = _filled(value).upper()
     if value not in phonenumbers.SUPPORTED_REGIONS:
         raise ValueError(f"{value!r} is not a phone region code such as DE or US")
     return value
@@ -88,8 +103,9 @@ def _holiday_country(value: str) -> str:
 
 def integer(low: int, high: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
+        value = _filled(value)
         try:
-            number = int(value.strip())
+            number = int(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a whole number") from None
         if not low <= number <= high:

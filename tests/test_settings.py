@@ -41,3 +41,27 @@ def test_a_change_made_by_another_process_is_read_at_once(db) -> None:
     assert changed.returncode == 0, changed.stderr
     assert settings.get("schedule.slot_minutes") == "30"
     assert settings.get_many("schedule.slot_minutes")["schedule.slot_minutes"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("labour.rate", "", "must not be empty"),
+        ("labour.rate", "  ", "must not be empty"),
+        ("labour.rate", "-5", "must not be negative"),
+        ("labour.rate", "12.345", "12.345 has more than two decimal places"),
+        ("tax.rate", "", "must not be empty"),
+        ("invoice.payment_days", "", "must not be empty"),
+        ("shop.timezone", "", "must not be empty"),
+        ("phone.region", " ", "must not be empty"),
+    ],
+)
+def test_a_bad_setting_says_what_is_wrong_and_stores_nothing(db, key: str, value: str, reason: str) -> None:
+    before = settings.get(key)
+    with pytest.raises(ValidationError) as caught:
+        settings.set_value(key, value)
+    assert caught.value.fields == {key: reason}
+    with pytest.raises(ValidationError) as caught:
+        settings.set_many({"shop.name": "Werkstatt Berg", key: value})  # all or nothing
+    assert caught.value.fields == {key: reason}
+    assert settings.get(key) == before and settings.get("shop.name") != "Werkstatt Berg"

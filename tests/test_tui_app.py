@@ -137,6 +137,25 @@ async def test_admin_setting_edit_shows_the_reason_next_to_the_field_then_saves(
         assert ["tax.rate", "7", "VAT/sales tax rate in percent"] in cells(table)
 
 
+async def test_admin_setting_left_empty_or_negative_says_so_and_keeps_the_old_value(tui_shop) -> None:
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_admin(pilot)
+        table = app.screen.query_one("#settings-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[row[0] for row in cells(table)].index("labour.rate"))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        for typed, reason in (("", "must not be empty"), ("-5", "must not be negative")):
+            form.field_widget("labour.rate").value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is form and form.error_text("labour.rate") == reason
+        assert settings.get("labour.rate") == "90.00"
+
+
 async def test_admin_adds_staff_with_field_errors_first(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:

@@ -253,6 +253,31 @@ async def test_an_appointment_that_cannot_move_says_why_in_the_move_window(tui_d
         )
 
 
+async def test_the_cancel_form_names_its_buttons_so_backing_out_is_not_mistaken_for_cancelling(tui_day) -> None:
+    from textual.widgets import Button
+
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.click("#to-cancelled")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert [str(b.label) for b in form.query(Button)] == ["Cancel appointment", "Back"]
+        await pilot.click("#cancel")  # "Back": the appointment stays
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "scheduled"
+        await pilot.click("#to-cancelled")
+        await settle(pilot)
+        app.screen.field_widget("note").value = "customer phoned"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "cancelled"
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

@@ -73,7 +73,14 @@ def change_status(screen: Any, appointment: Appointment, status: str, done: Any)
         def submit(v: dict[str, Any]) -> Appointment:
             return move(appointment.id, status, actor, v["note"])
 
-        form = FormScreen(f"{ACTION_WORDS[status]}: {appointment.customer_name}", [Field("note", "Reason")], submit)
+        # "Save" and "Cancel" would read as "keep" and "cancel it" on a form that cancels: name both plainly.
+        form = FormScreen(
+            f"{ACTION_WORDS[status]}: {appointment.customer_name}",
+            [Field("note", "Reason (optional)")],
+            submit,
+            ACTION_WORDS[status],
+            cancel_label="Back",
+        )
         screen.app.push_screen(form, done)
     else:
         screen.call_service(move, appointment.id, status, actor, then=done, group="status")

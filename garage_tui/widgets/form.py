@@ -52,13 +52,16 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
         submit: Callable[[dict[str, Any]], Any],
         submit_label: str = "Save",
         note: str = "",
+        cancel_label: str = "Cancel",
     ) -> None:
+        """CANCEL_LABEL: the button that closes without saving ("Back" where the form itself cancels something)."""
         super().__init__(classes="form-screen")
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
         self.submit_label = submit_label
         self.note = note
+        self.cancel_label = cancel_label
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog", can_focus=False) as box:
@@ -84,7 +87,7 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
             yield Static("", classes="form-error", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button(self.submit_label, variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button(self.cancel_label, id="cancel")
 
     def on_mount(self) -> None:
         if self.fields:
