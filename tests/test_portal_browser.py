@@ -299,6 +299,33 @@ def test_document_lists_on_a_phone_show_every_column_without_sideways_scrolling(
     context.close()
 
 
+def test_the_month_arrows_sit_on_one_row_beside_each_other_on_a_phone_and_by_the_title_on_a_desk(
+    server: str, chromium, anna
+) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px "‹ November December 2026 January ›" does not fit one line: the title goes on top and the
+    two arrows share the row below (before, "January ›" dropped alone onto a third line). On a desktop
+    the arrows frame the title, no farther out than the calendar (before, "next" sat at the window edge)."""
+    for width, height in SIZES.values():
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        log_in(page, server)
+        page.goto(server + f"/book/calendar?car={anna['car']}&service={anna['oil']}&month=2026-12")
+        title = page.locator("#month-title").bounding_box()
+        prev = page.locator("a[rel=prev]").bounding_box()
+        following = page.locator("a[rel=next]").bounding_box()
+        table = page.locator("#calendar").bounding_box()
+        assert prev["y"] == following["y"]  # one row
+        assert following["x"] + following["width"] <= table["x"] + table["width"] + 1
+        assert prev["x"] >= table["x"] - 1
+        if width < 480:
+            assert title["y"] + title["height"] <= prev["y"]  # title above the arrows
+        else:
+            assert prev["x"] + prev["width"] <= title["x"] <= title["x"] + title["width"] <= following["x"]
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+        context.close()
+
+
 @pytest.fixture
 def history(server: str, mailbox: Mailbox, anna) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Anna's completed visit with an issued invoice, a sent quote and a pending password reset."""

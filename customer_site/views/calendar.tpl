@@ -13,20 +13,17 @@
 </p>
 <section aria-labelledby="month-title" class="month">
   <div class="month-nav">
-% if prev_month:
-    <a class="button" href="{{choice.calendar}}?{{choice.params(month=prev_month.strftime('%Y-%m'))}}" rel="prev">‹ <span>{{prev_month.strftime('%B')}}</span></a>
-% else:
-    <span></span>
-% end
     <h2 id="month-title">{{first.strftime('%B %Y')}}</h2>
+% if prev_month:
+    <a class="button prev" href="{{choice.calendar}}?{{choice.params(month=prev_month.strftime('%Y-%m'))}}" rel="prev">‹ <span>{{prev_month.strftime('%B')}}</span></a>
+% end
 % if next_month:
-    <a class="button" href="{{choice.calendar}}?{{choice.params(month=next_month.strftime('%Y-%m'))}}" rel="next"><span>{{next_month.strftime('%B')}}</span> ›</a>
-% else:
-    <span></span>
+    <a class="button next" href="{{choice.calendar}}?{{choice.params(month=next_month.strftime('%Y-%m'))}}" rel="next"><span>{{next_month.strftime('%B')}}</span> ›</a>
 % end
   </div>
   <table class="calendar" id="calendar" data-times-url="{{choice.calendar}}?{{choice.params()}}">
-    <caption class="legend">Days with free times are links. {{sum(1 for d in slots)}} day(s) with free times this month.</caption>
+% free_days = sum(1 for d in slots)
+    <caption class="legend">Days with free times are links. {{free_days}} day{{'' if free_days == 1 else 's'}} with free times this month.</caption>
     <thead><tr>
 % for short, long in weekdays:
       <th scope="col"><abbr title="{{long}}">{{short}}</abbr></th>
