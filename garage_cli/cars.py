@@ -39,7 +39,8 @@ def list_(
 ) -> None:
     """List cars."""
     use_db()
-    output.emit(vehicles.list_vehicles(customer_id=customer, search=search, include_archived=all_), as_json, COLUMNS)
+    found = vehicles.list_vehicles(customer_id=customer, search=search, include_archived=all_)
+    output.emit(found, as_json, [*COLUMNS, "archived"] if all_ else COLUMNS)  # which ones are archived
 
 
 @app.command("show")

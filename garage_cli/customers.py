@@ -69,7 +69,7 @@ def show(customer_id: int = typer.Argument(..., metavar="ID"), as_json: bool = t
     output.print_record(customer)
     if cars:
         typer.echo("")
-        output.print_table(cars, ["id", "plate", "make", "model", "year", "vin", "mileage"])
+        output.print_table(cars, ["id", "plate", "make", "model", "year", "vin", "mileage", "archived"])
 
 
 @app.command("edit")

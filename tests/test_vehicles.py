@@ -230,6 +230,9 @@ def test_cli_car_archive_and_restore(cli) -> None:
     car = cli("car", "add", "--customer", cid, "--make", "VW", "--model", "Golf", "--plate", "B-AB 1").stdout.strip()
     assert cli("car", "archive", car).stdout.strip() == f"car {car} archived"
     assert cli("car", "list", "--json").json() == []
+    listed = cli("car", "list", "--all").stdout.splitlines()
+    assert listed[0].split()[-1] == "ARCHIVED" and listed[1].split()[-1] == "yes"
+    assert cli("customer", "show", cid).stdout.splitlines()[-1].split()[-1] == "yes"
     restored = cli("car", "restore", car, "--json")
     assert restored.exit_code == 0, restored.stderr
     assert restored.json()["archived"] is False and restored.json()["plate"] == "B AB 1"
