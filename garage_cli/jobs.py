@@ -52,11 +52,12 @@ def checkin(
     mileage: str | None = typer.Option(None, "--mileage", help="Odometer reading (goes into the car's history)."),
     complaint: str = typer.Option("", "--complaint", help="What the customer reports."),
     mechanic: str | None = typer.Option(None, "--mechanic", help="Assigned mechanic (username)."),
+    force: bool = typer.Option(False, "--force", help="Accept a mileage lower than the last reading (a correction)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Check a booked car in: opens its job."""
     use_db()
-    job = jobs.check_in(appointment, mileage, complaint, mechanic)
+    job = jobs.check_in(appointment, mileage, complaint, mechanic, mileage_correction=force)
     output.done(f"job {job.id} (appointment {job.appointment_id}) checked in", job, as_json)
 
 

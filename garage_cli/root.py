@@ -73,6 +73,8 @@ def make_root(no_command: Callable[[], None] | None = None) -> typer.Typer:
 def report(exc: ShopError) -> int:
     """Print a domain error as one line (plus alternatives) on stderr; return its exit code."""
     typer.echo(f"error: {exc}", err=True)
+    if getattr(exc, "overridable", False):
+        typer.echo("  --force does it anyway", err=True)
     if isinstance(exc, Conflict):
         for alternative in exc.alternatives[:10]:
             typer.echo(f"  try: {alternative}", err=True)

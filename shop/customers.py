@@ -337,9 +337,7 @@ def _check_duplicates(phone: str | None, email: str | None, force: bool, exclude
             query = query.where(CustomerRow.id != exclude)
         other = query.first()
         if other is not None:
-            raise Conflict(
-                f"phone: {format_phone(phone)} already belongs to {_label(other)}; use --force to add anyway"
-            )
+            raise Conflict(f"phone: {format_phone(phone)} already belongs to {_label(other)}", overridable=True)
 
 
 def validate_fields(

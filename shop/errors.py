@@ -22,12 +22,20 @@ class ConfigError(ShopError):
 
 
 class ValidationError(ShopError):
-    """Input was refused. `fields` maps each bad field to the reason, in input order."""
+    """Input was refused. `fields` maps each bad field to the reason, in input order.
 
-    def __init__(self, fields: Mapping[str, str] | str, message: str | None = None) -> None:
+    OVERRIDABLE: the same call with `force=True` would go through (a lower mileage as a correction);
+    each front end names its own way to say so (the CLI's --force, a form's check box), so the
+    message itself names none.
+    """
+
+    def __init__(
+        self, fields: Mapping[str, str] | str, message: str | None = None, *, overridable: bool = False
+    ) -> None:
         if isinstance(fields, str):
             fields = {"": fields}
         self.fields = dict(fields)
+        self.overridable = overridable
         if message is None:
             message = "; ".join(f"{name}: {why}" if name else why for name, why in self.fields.items())
         super().__init__(message)
@@ -47,9 +55,11 @@ class Conflict(ShopError):
     `alternatives` carries what the caller may try instead (e.g. free slots near the one taken).
     """
 
-    def __init__(self, message: str, alternatives: Sequence[Any] = ()) -> None:
+    def __init__(self, message: str, alternatives: Sequence[Any] = (), *, overridable: bool = False) -> None:
+        """OVERRIDABLE as for `ValidationError`: `force=True` would accept it (a phone two customers share)."""
         super().__init__(message)
         self.alternatives = list(alternatives)
+        self.overridable = overridable
 
 
 class FieldErrors:

@@ -286,8 +286,12 @@ def check_in(
     complaint: str = "",
     mechanic: int | str | None = None,
     actor: Actor = SYSTEM,
+    mileage_correction: bool = False,
 ) -> JobInfo:
     """Open the job for a scheduled appointment; the mileage joins the car's history.
+
+    A MILEAGE below the car's last reading is refused unless MILEAGE_CORRECTION (the old one was wrong,
+    or the odometer was replaced), as `vehicles.record_mileage` refuses it without `force`.
 
     MECHANIC, when given, is assigned to the appointment as `booking.assign_mechanic` does (they must
     work then, not be off, and be free); without it the job keeps the appointment's mechanic.
@@ -305,7 +309,9 @@ def check_in(
         booking.assign_mechanic(appt.id, staff_row.id, actor=actor)
     reading = None
     if mileage not in (None, ""):
-        reading = vehicles.record_mileage(appt.vehicle_id, mileage, source="check-in", actor=actor).mileage
+        reading = vehicles.record_mileage(
+            appt.vehicle_id, mileage, source="check-in", force=mileage_correction, actor=actor
+        ).mileage
     booking.set_status(appt.id, "checked_in", note=complaint.strip(), actor=actor)
     now = clock.now()
     try:

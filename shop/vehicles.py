@@ -471,7 +471,8 @@ def record_mileage(
         raise NotFound(f"no car {vehicle_id}")
     if row.mileage is not None and value < row.mileage and not force:
         raise ValidationError(
-            {"mileage": f"{value} is lower than the last reading {row.mileage}; use --force to correct it"}
+            {"mileage": f"{value} is lower than the last reading {row.mileage}; store it only as a correction"},
+            overridable=True,
         )
     now = clock.now()
     MileageReading.create(vehicle=row.id, mileage=value, at=now, source=_text("source", source, True, 40))

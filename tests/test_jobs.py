@@ -224,3 +224,19 @@ def test_an_empty_amount_says_it_is_empty_instead_of_not_a_number(parse: str, fi
         with pytest.raises(ValidationError) as err:
             getattr(amounts, parse)(blank, field)
         assert err.value.fields == {field: "must not be empty"}
+
+
+def test_a_check_in_mileage_below_the_last_reading_needs_the_correction_flag(cli, workshop) -> None:
+    vehicles.record_mileage(workshop.car, 61000)
+    with pytest.raises(ValidationError) as caught:
+        jobs.check_in(workshop.appointment, mileage="16000")
+    assert caught.value.overridable
+    assert caught.value.fields == {
+        "mileage": "16000 is lower than the last reading 61000; store it only as a correction"
+    }
+    assert booking.get_appointment(workshop.appointment).status == "scheduled"  # nothing half-done
+    lower = cli("job", "checkin", str(workshop.appointment), "--mileage", "16000")
+    assert lower.exit_code == 1 and "--force does it anyway" in lower.stderr
+    forced = cli("job", "checkin", str(workshop.appointment), "--mileage", "16000", "--force", "--json")
+    assert forced.exit_code == 0, forced.stderr
+    assert vehicles.get_vehicle(workshop.car).mileage == 16000

@@ -278,6 +278,33 @@ async def test_the_cancel_form_names_its_buttons_so_backing_out_is_not_mistaken_
         assert booking.get_appointment(tui_day.anna_appointment).status == "cancelled"
 
 
+async def test_check_in_below_the_last_mileage_offers_the_correction_box_instead_of_a_command_line_flag(
+    tui_day,
+) -> None:
+    from textual.widgets import Checkbox
+
+    car = booking.get_appointment(tui_day.anna_appointment).vehicle_id
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("mileage").value = "8400"  # a digit short of the 84000 on file
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.error_text("mileage") == "8400 is lower than the last reading 84000; store it only as a correction"
+        assert booking.get_appointment(tui_day.anna_appointment).status == "scheduled"
+        form.query_one("#f-mileage_correction", Checkbox).value = True  # the odometer was replaced
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert booking.get_appointment(tui_day.anna_appointment).status == "checked_in"
+        assert vehicles.get_vehicle(car).mileage == 8400
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

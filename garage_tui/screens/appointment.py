@@ -49,8 +49,8 @@ def move(appointment_id: int, status: str, actor: Actor, note: str = "") -> Appo
     return booking.get_appointment(appointment_id, actor=actor)
 
 
-def check_in(appointment_id: int, mileage: str, complaint: str, actor: Actor) -> Appointment:
-    jobs.check_in(appointment_id, mileage or None, complaint, actor=actor)
+def check_in(appointment_id: int, mileage: str, complaint: str, actor: Actor, correction: bool = False) -> Appointment:
+    jobs.check_in(appointment_id, mileage or None, complaint, actor=actor, mileage_correction=correction)
     return booking.get_appointment(appointment_id, actor=actor)
 
 
@@ -60,10 +60,11 @@ def change_status(screen: Any, appointment: Appointment, status: str, done: Any)
     if status == "checked_in":
 
         def submit(v: dict[str, Any]) -> Appointment:
-            return check_in(appointment.id, v["mileage"], v["complaint"], actor)
+            return check_in(appointment.id, v["mileage"], v["complaint"], actor, v["mileage_correction"])
 
         fields = [
             Field("mileage", "Mileage now (km, optional)"),
+            Field("mileage_correction", "The reading is lower on purpose (a correction)", kind="check"),
             Field("complaint", "What the customer says is wrong"),
         ]
         form = FormScreen(f"Check in {appointment.vehicle}", fields, submit, "Check in")
