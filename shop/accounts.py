@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -883,6 +884,39 @@ STATUS_WORDS = {
     "no_show": "Missed",
 }
 PROGRESS = ("scheduled", "checked_in", "in_progress", "completed")
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One line of an appointment's history as its customer sees it: what happened and when, and for a
+    move the old and the new time. Staff notes are not part of it (they are written for the shop)."""
+
+    at: datetime
+    kind: str  # booked, status, rescheduled
+    status: str  # the status reached (unchanged by a move)
+    moved_from: datetime | None = None
+    moved_to: datetime | None = None
+
+
+# How `booking.reschedule` begins the note of a move (shop-local times), whatever the staff added after it.
+_MOVE_NOTE = re.compile(r"^moved from (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) to (\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+
+
+def customer_history(actor: Actor, appointment: booking.Appointment) -> list[HistoryStep]:
+    """The appointment's timeline for its customer: the moves with their times read from the shop's
+    record, without the free-text notes staff may have written on a move or a status change."""
+    _own_account(actor)
+    if appointment.customer_id != actor.customer_id:
+        raise NotFound(f"no appointment {appointment.id}")
+    zone = settings.timezone()
+    steps = []
+    for entry in appointment.timeline:
+        moved_from = moved_to = None
+        found = _MOVE_NOTE.match(entry.note) if entry.kind == "rescheduled" else None
+        if found:
+            moved_from, moved_to = (datetime.fromisoformat(t).replace(tzinfo=zone) for t in found.groups())
+        steps.append(HistoryStep(entry.at, entry.kind, entry.to_status, moved_from, moved_to))
+    return steps
 
 
 @dataclass(frozen=True)

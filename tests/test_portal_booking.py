@@ -337,3 +337,24 @@ def test_the_change_window_follows_the_cutoff_and_the_moves_left(anna) -> None:
     moved = booking.get_appointment(a.id)
     assert accounts.change_window(start, moving=moved).moves_left == 0  # one move made, this is the second
     assert not accounts.change_window(datetime.fromisoformat("2026-11-24T10:00:00+01:00")).open
+
+
+def test_a_move_shows_its_old_and_new_time_in_words_and_never_the_staff_note(browser: Browser, anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-25 08:00")
+    booking.reschedule(a.id, "2026-11-26 09:00", note="customer was rude on the phone")
+    page = browser.get(f"/appointments/{a.id}")
+    steps = [li.get_text(" ", strip=True) for li in page.html.select("ol.timeline li")]
+    assert steps == [
+        "Booked Mon 23 Nov 2026, 08:00",
+        "Moved Mon 23 Nov 2026, 08:00 from Wed 25 Nov 2026, 08:00 to Thu 26 Nov 2026, 09:00",
+    ]
+    assert "rude" not in page.text and "2026-11-25" not in text(page)
+
+
+def test_the_history_of_another_customers_appointment_is_not_given(anna, mailbox) -> None:
+    from shop.errors import NotFound
+
+    bob = make_customer(mailbox, "bob@example.com", name="Bob", phone="030 5555555")
+    theirs = booking.book(bob, vehicles.add_vehicle(bob, "Opel", "Astra").id, [anna["oil"]], "2026-11-25 08:00")
+    with pytest.raises(NotFound):
+        accounts.customer_history(actor(anna["customer"]), booking.get_appointment(theirs.id))

@@ -35,7 +35,8 @@ def install(app: bottle.Bottle) -> None:
         no_store()
         item = load(actor, ident)
         return render("appointment", title="Appointment", item=item, options=accounts.appointment_options(actor, item),
-                      words=accounts.STATUS_WORDS, progress=accounts.PROGRESS, extras=extras(actor, item))  # fmt: skip
+                      history=accounts.customer_history(actor, item), words=accounts.STATUS_WORDS,
+                      progress=accounts.PROGRESS, extras=extras(actor, item))  # fmt: skip
 
     @app.get("/appointments/<ident>/cancel")
     @login_required

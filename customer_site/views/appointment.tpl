@@ -41,11 +41,11 @@
 <section>
   <h2>History</h2>
   <ol class="timeline">
-% for entry in item.timeline:
-    <li><strong>{{words.get(entry.to_status, entry.to_status) if entry.kind != 'rescheduled' else 'Moved'}}</strong>
-      <span class="meta">{{local(entry.at)}}</span>
-% if entry.kind == 'rescheduled' and entry.note:
-      <br><span class="meta">{{entry.note}}</span>
+% for step in history:
+    <li><strong>{{words.get(step.status, step.status) if step.kind != 'rescheduled' else 'Moved'}}</strong>
+      <span class="meta">{{local(step.at)}}</span>
+% if step.moved_from and step.moved_to:
+      <br><span class="meta">from {{local(step.moved_from)}} to {{local(step.moved_to)}}</span>
 % end
     </li>
 % end
