@@ -141,13 +141,27 @@ def reuse(key: tuple, version: object, make: Callable[[], T]) -> T:  # type: ign
 
 @functools.cache
 def _stamp_sql(postgres: bool, with_car: bool) -> str:
-    """The counters query of `_stamp_and_car` (built once per engine: every slots request runs it)."""
-    p = "%s" if postgres else "?"
-    sql = f"SELECT scope, version, NULL, NULL FROM schedule_version WHERE scope = {p} OR scope BETWEEN {p} AND {p}"
+    """The counters query of `_stamp_and_car` (built once per engine: every slots request runs it).
+
+    On SQLite the answer is one row of joined text: Python's sqlite3 lets other threads run at every
+    row it steps to, and under a busy portal each such hand-off costs more than the row itself.
+    """
+    if not postgres:
+        sql = (
+            "SELECT (SELECT group_concat(scope || ' ' || version, ',') FROM schedule_version"
+            " WHERE scope = ? OR scope BETWEEN ? AND ?)"
+        )
+        if with_car:
+            sql += (
+                ", (SELECT group_concat(start_at || ',' || end_at, ',') FROM appointment WHERE vehicle_id = ?"
+                " AND start_at < ? AND start_at > ? AND status NOT IN ('cancelled', 'no_show'))"
+            )
+        return sql
+    sql = "SELECT scope, version, NULL, NULL FROM schedule_version WHERE scope = %s OR scope BETWEEN %s AND %s"
     if with_car:
         sql += (
-            f" UNION ALL SELECT 'car', 0, start_at, end_at FROM appointment WHERE vehicle_id = {p}"
-            f" AND start_at < {p} AND start_at > {p} AND status NOT IN ('cancelled', 'no_show')"
+            " UNION ALL SELECT 'car', 0, start_at, end_at FROM appointment WHERE vehicle_id = %s"
+            " AND start_at < %s AND start_at > %s AND status NOT IN ('cancelled', 'no_show')"
         )
     return sql
 
@@ -163,15 +177,26 @@ def _stamp_and_car(first: date, last: date, vehicle_id: int | None) -> tuple[tup
         window_start = datetime.combine(first - timedelta(days=DAYS_BEFORE), datetime.min.time(), tzinfo=UTC)
         window_end = datetime.combine(last + timedelta(days=DAYS_AFTER + 1), datetime.min.time(), tzinfo=UTC)
         params += [vehicle_id, field.db_value(window_end), field.db_value(window_start)]
-    sql = _stamp_sql(is_postgres(), vehicle_id is not None)
+    postgres = is_postgres()
+    sql = _stamp_sql(postgres, vehicle_id is not None)
     stamp: list[tuple[str, int]] = []
     car: list[tuple[datetime, datetime]] = []
     parse = Appointment.start_at.python_value
-    for scope, version, start, end in database.execute_sql(sql, params).fetchall():
-        if scope == "car":
-            car.append((parse(start), parse(end)))
-        else:
+    if postgres:
+        for scope, version, start, end in database.execute_sql(sql, params).fetchall():
+            if scope == "car":
+                car.append((parse(start), parse(end)))
+            else:
+                stamp.append((scope, int(version)))
+        return tuple(sorted(stamp)), car
+    counters, *bookings = database.execute_sql(sql, params).fetchone()
+    for part in (counters or "").split(","):
+        if part:
+            scope, version = part.split(" ")
             stamp.append((scope, int(version)))
+    if bookings and bookings[0]:
+        values = bookings[0].split(",")
+        car = [(parse(values[i]), parse(values[i + 1])) for i in range(0, len(values), 2)]
     return tuple(sorted(stamp)), car
 
 
@@ -240,6 +265,9 @@ class VisitorDay:
     first_day: date  # today in the shop: nothing earlier can be booked
     last_day: date  # the last day customers may book (the advance limit)
     config_version: int  # the settings counter this answer was read under (the page's settings reuse it)
+    # What the slots were worked out from (the counters, today, how many are left after the notice): equal
+    # versions mean equal slots, so a page made from them can be reused without comparing every slot.
+    version: tuple  # type: ignore[type-arg]
 
     @property
     def minutes(self) -> int:
@@ -314,4 +342,5 @@ def visitor_day(service_ids: Sequence[object], day: str | None, actor: Actor = S
         chosen = found[0].start.date() if found else today
         stamp, _ = _stamp_and_car(chosen, chosen, None)
     slots = _narrow(ids, chosen, 1, stamp, [], VISITOR)
-    return VisitorDay(tuple(services), chosen, tuple(slots), today, last_day, config)
+    version = (stamp, today, len(slots))
+    return VisitorDay(tuple(services), chosen, tuple(slots), today, last_day, config, version)

@@ -42,7 +42,7 @@ def book_links(found: schedule_cache.VisitorDay) -> list[tuple[object, str]]:
 
 def install(app: bottle.Bottle) -> None:
     @app.get("/times")
-    def times() -> str:
+    def times() -> str | bytes:
         raw_services = request.query.getall("service")
         raw_day = query_value("date") or None
         picked = {"service": raw_services, "date": raw_day or ""}
@@ -66,4 +66,4 @@ def install(app: bottle.Bottle) -> None:
         if page().session is not None or request.query.get("done"):
             return page_html()  # the page names who is signed in: made for each request
         key = ("times page", tuple(s.id for s in found.services), found.day, found.first_day, found.config_version)
-        return schedule_cache.reuse(key, tuple(s.start for s in found.slots), page_html)
+        return schedule_cache.reuse(key, found.version, lambda: page_html().encode())  # bytes: encoded once
