@@ -69,6 +69,22 @@ def test_hours_input_is_checked(db) -> None:
         calendar.set_hours("mon", "08:00-12:00", actor=Actor(role=Role.FRONT_DESK, name="desk"))
 
 
+def test_hours_are_read_as_people_type_them_and_an_empty_field_never_closes_a_day(db) -> None:
+    calendar.set_hours("mon", "08:00-12:00")
+    for typed in ("8-12, 13-17:30", "08:00–12:00, 13:00–17:30", "8.00-12.00,13.00-17.30"):  # en dash as shown
+        calendar.set_hours("tue", typed)
+        assert calendar.get_hours()[1].intervals == ("08:00-12:00", "13:00-17:30"), typed
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as caught:
+            calendar.set_hours("mon", blank)
+        assert caught.value.fields == {"hours": "must not be empty (type closed for a day without hours)"}
+    assert calendar.get_hours()[0].intervals == ("08:00-12:00",)
+    calendar.set_hours("mon", "closed")
+    assert calendar.get_hours()[0].intervals == ()
+    with pytest.raises(ValidationError, match="'8:75' is not a time of day"):
+        calendar.set_hours("mon", "8:75-12")
+
+
 def test_mechanic_hours_and_time_off_limit_bookings_that_need_a_mechanic(db) -> None:
     shop = make_shop(bays=2)
     mara = staff.add_staff("mara", "Mara Schulz", "mechanic", "mara-long-password")

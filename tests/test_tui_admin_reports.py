@@ -89,6 +89,28 @@ async def test_bad_opening_hours_show_the_reason_next_to_the_field(tui_shop) -> 
         assert calendar.get_hours()[5].intervals == ("09:00-13:00",)
 
 
+async def test_clearing_the_opening_hours_asks_for_closed_instead_of_closing_the_day(tui_shop) -> None:
+    calendar.set_hours("mon-fri", "08:00-17:00")
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_admin_tab(pilot, "admin-schedule", "hours-table")
+        await pilot.press("e")  # Monday
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("hours").value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.error_text("hours") == "must not be empty (type closed for a day without hours)"
+        assert calendar.get_hours()[0].intervals == ("08:00-17:00",)
+        form.field_widget("hours").value = "8–12, 13–17"  # the dash the Today board prints
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert cells(table)[0] == ["Mon", "08:00-12:00, 13:00-17:00"]
+
+
 async def test_admin_adds_and_deactivates_a_bay(tui_shop) -> None:
     app = GarageApp(user=tui_shop.admin)
     async with app.run_test(size=SIZE) as pilot:

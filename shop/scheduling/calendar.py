@@ -28,7 +28,10 @@ from shop.errors import ConfigError, Conflict, FieldErrors, NotFound, Validation
 from shop.models import Bay, Closure, MechanicHours, OpeningHours, Staff, TimeOff
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+# 08:30, 8:30, 8.30 (as typed in Germany) or a whole hour: 8
+_HHMM = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
+# The screens print hours with an en dash (08:00–12:00): typed back, it means the same as a hyphen.
+_DASHES = str.maketrans({"–": "-", "—": "-"})
 _CAPABILITY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 Interval = tuple[datetime, datetime]
@@ -42,7 +45,7 @@ def parse_hhmm(text: str, field: str = "time") -> int:
     match = _HHMM.match(text)
     if not match:
         raise ValidationError({field: f"{text!r} is not a time like 08:00"})
-    hours, minutes = int(match.group(1)), int(match.group(2))
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
         raise ValidationError({field: f"{text!r} is not a time of day"})
     return hours * 60 + minutes
@@ -53,13 +56,18 @@ def format_minute(minute: int) -> str:
 
 
 def parse_intervals(text: str | Iterable[str], field: str = "hours") -> list[tuple[int, int]]:
-    """'08:00-12:00,13:00-17:30' (or a list of 'HH:MM-HH:MM') -> sorted minute pairs; 'closed' -> []."""
+    """'08:00-12:00,13:00-17:30' (or a list of 'HH:MM-HH:MM') -> sorted minute pairs; 'closed' -> [].
+
+    An empty text is refused rather than read as closed: a field cleared by mistake must not close a day.
+    """
+    if isinstance(text, str) and not text.strip():
+        raise ValidationError({field: "must not be empty (type closed for a day without hours)"})
     parts = [p.strip() for p in (text.split(",") if isinstance(text, str) else text) if p.strip()]
     if len(parts) == 1 and parts[0].lower() in ("closed", "-", "none", "off"):
         return []
     out = []
     for part in parts:
-        start, sep, end = part.partition("-")
+        start, sep, end = part.translate(_DASHES).partition("-")
         if not sep:
             raise ValidationError({field: f"{part!r} is not an interval like 08:00-12:00"})
         lo, hi = parse_hhmm(start, field), parse_hhmm(end, field)
