@@ -79,7 +79,10 @@ class Throttled(ValidationError):
     def __init__(self, retry_after: timedelta) -> None:
         minutes = max(1, -(-int(retry_after.total_seconds()) // 60))
         super().__init__(
-            {"password": f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."}
+            {
+                "password": f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+                "or choose a new password with “Forgotten your password?” (that lifts the wait)."
+            }
         )
         self.retry_after = retry_after
 
@@ -794,6 +797,24 @@ def _car_conflict(exc: Conflict) -> ValidationError:
     return ValidationError({field: "is already registered to another car; please call the shop"})
 
 
+_LOWER_MILEAGE = re.compile(r"^(\d+) is lower than the last reading (\d+)")
+
+
+def _for_customer(exc: ValidationError) -> ValidationError:
+    """A lower mileage than recorded, worded for a customer: staff may store it "as a correction" (the
+    message `shop.vehicles` gives them), a customer has no such box and has to call the shop."""
+    found = _LOWER_MILEAGE.match(exc.fields.get("mileage", "")) if exc.overridable else None
+    if found is None:
+        return exc
+    typed, last = found.groups()
+    fields = dict(exc.fields)
+    fields["mileage"] = (
+        f"{typed} km is lower than the last reading we have ({last} km); "
+        "if your dashboard really shows less, please call the shop to correct it"
+    )
+    return ValidationError(fields)
+
+
 @dataclass(frozen=True)
 class CarAdded:
     car: vehicles.Vehicle
@@ -828,6 +849,8 @@ def add_or_restore_my_car(actor: Actor, **fields: object) -> CarAdded:
             car = vehicles.edit_vehicle(removed.id, actor=SYSTEM, **typed)
     except Conflict as exc:
         raise _car_conflict(exc) from None
+    except ValidationError as exc:
+        raise _for_customer(exc) from None
     audit.record(actor, "account.car_restore" if removed else "account.car_add", "vehicle", car.id)
     return CarAdded(car, removed is not None)
 
@@ -867,6 +890,8 @@ def edit_my_car(actor: Actor, car_id: int, **fields: object) -> vehicles.Vehicle
         updated = vehicles.edit_vehicle(car.id, actor=SYSTEM, **changes)
     except Conflict as exc:
         raise _car_conflict(exc) from None
+    except ValidationError as exc:
+        raise _for_customer(exc) from None
     audit.record(actor, "account.car_edit", "vehicle", car.id)
     return updated
 

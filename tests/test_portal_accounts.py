@@ -118,7 +118,10 @@ def test_five_failures_lock_the_account_for_a_short_growing_time(browser: Browse
         )
         assert "Wrong e-mail or password" in errors(page)["password"]
     page = browser.submit_form(browser.get("/login"), "login-form", email="anna@example.com", password="bad bad bad")
-    assert "Too many failed attempts" in errors(page)["password"]
+    assert errors(page)["password"] == (
+        "Password: Too many failed attempts. Try again in 1 minute, "
+        "or choose a new password with “Forgotten your password?” (that lifts the wait)."
+    )
     locked = browser.submit_form(browser.get("/login"), "login-form", email="anna@example.com", password=PASSWORD)
     assert "Too many failed attempts" in errors(locked)["password"]  # even the right password waits
     frozen_clock.advance(timedelta(seconds=31))

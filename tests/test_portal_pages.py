@@ -163,7 +163,10 @@ def test_a_lower_mileage_than_recorded_is_refused(browser: Browser, mailbox) -> 
     car = accounts.add_my_car(actor, make="VW", model="Golf", mileage="50000")
     browser.log_in("anna@example.com")
     page = browser.submit_form(browser.get(f"/cars/{car.id}"), "car_form-form", mileage="1000")
-    assert "mileage" in errors(page)
+    assert errors(page)["mileage"] == (
+        "Mileage (km): 1000 km is lower than the last reading we have (50000 km); "
+        "if your dashboard really shows less, please call the shop to correct it"
+    )  # not the staff wording "store it only as a correction", which a customer cannot do
     assert vehicles.get_vehicle(car.id).mileage == 50000
 
 
