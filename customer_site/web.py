@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import bottle
@@ -168,6 +168,30 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+# Pages that send a customer off to add a car first, and want them back afterwards (`car_back`).
+CAR_BACK_PAGES = ("/book", "/quotes/new")
+
+
+def car_back(value: str | None) -> str:
+    """Where "add your car first" returns to once the car is saved: only the booking and quote-request
+    pages (with their query), never anywhere else; "" when VALUE is not one of them."""
+    if not value or safe_next(value) != value:
+        return ""
+    path = value.split("?", 1)[0]
+    return value if path in CAR_BACK_PAGES else ""
+
+
+def add_car_url() -> str:
+    """The "add a car" link of the booking or quote-request page being shown: it comes back to that page
+    (its query kept, so a day and time picked on the public times page survive) with the new car chosen."""
+    path = request.path if request.path in CAR_BACK_PAGES else "/book" if request.path.startswith("/book") else ""
+    if not path:
+        return "/cars/new"
+    query = [(k, v) for k, v in request.query.allitems() if k not in ("done", "car") and v.isascii()]
+    back = path + ("?" + urlencode(query) if query else "")
+    return "/cars/new?" + urlencode({"back": back})
+
+
 def go(path: str, done: str | None = None) -> None:
     """Redirect after a successful POST (303 so a reload does not resubmit)."""
     if done:
@@ -304,6 +328,7 @@ def render(name: str, **values: Any) -> str:
         duration=duration,
         static_url=static_url,
         call_us=call_us,
+        add_car=add_car_url,
         **values,
     )
 

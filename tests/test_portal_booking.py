@@ -358,3 +358,33 @@ def test_the_history_of_another_customers_appointment_is_not_given(anna, mailbox
     theirs = booking.book(bob, vehicles.add_vehicle(bob, "Opel", "Astra").id, [anna["oil"]], "2026-11-25 08:00")
     with pytest.raises(NotFound):
         accounts.customer_history(actor(anna["customer"]), booking.get_appointment(theirs.id))
+
+
+def test_a_customer_without_a_car_adds_one_and_comes_straight_back_to_book_with_it_chosen(
+    browser: Browser, mailbox, shop_open
+) -> None:
+    customer_id = make_customer(mailbox, "nina@example.com", name="Nina Neu")
+    browser.log_in("nina@example.com")
+    book = browser.get(f"/book?service={shop_open['oil']}")
+    link = book.html.select_one("p.warning a")["href"]
+    assert link == "/cars/new?back=%2Fbook%3Fservice%3D" + str(shop_open["oil"])
+    form = browser.get(link)
+    assert form.html.find("a", string="Cancel")["href"] == f"/book?service={shop_open['oil']}"
+    saved = browser.submit_form(form, "car_form-form", make="Opel", model="Corsa")
+    car = vehicles.list_vehicles(customer_id=customer_id)[0]
+    assert saved.location.endswith(f"/book?service={shop_open['oil']}&car={car.id}&done=car_added")
+    again = saved.follow()
+    assert "Your car is added" in text(again)
+    assert again.html.find(id=f"car-{car.id}").has_attr("checked")
+    assert again.html.find(id=f"service-{shop_open['oil']}").has_attr("checked")
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/book", "//evil.example/book", "/account", "/cars/new"])
+def test_adding_a_car_returns_only_to_the_booking_or_quote_pages(browser: Browser, anna, back: str) -> None:
+    from urllib.parse import quote
+
+    form = browser.get(f"/cars/new?back={quote(back)}")
+    assert form.html.find("input", {"name": "back"}) is None
+    csrf = form.html.find("input", {"name": "csrf_token"})["value"]
+    saved = browser.post("/cars/new", {"csrf_token": csrf, "make": "Opel", "model": "Corsa", "back": back})
+    assert saved.location.endswith("/cars?done=car_added")

@@ -227,3 +227,17 @@ def test_staff_can_hide_a_published_review_and_mechanics_cannot(browser: Browser
     reviews.hide(review.id, "duplicate", actor=DESK)
     assert reviews.summary().count == 0
     assert "No reviews yet" in text(browser.get("/reviews"))
+
+
+def test_a_customer_without_a_car_adds_one_from_the_quote_request_and_comes_back_to_it(
+    browser: Browser, mailbox, anna
+) -> None:
+    make_customer(mailbox, "nina@example.com", name="Nina Neu")
+    browser = Browser(browser.app)  # Anna is logged in on the fixture's browser
+    browser.log_in("nina@example.com")
+    link = browser.get("/quotes/new").html.select_one("p.warning a")["href"]
+    assert link == "/cars/new?back=%2Fquotes%2Fnew"
+    saved = browser.submit_form(browser.get(link), "car_form-form", make="Opel", model="Corsa")
+    assert "/quotes/new?car=" in saved.location and saved.location.endswith("&done=car_added")
+    page = saved.follow()
+    assert page.html.select_one("input[name=car]").has_attr("checked")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bottle
+from bottle import request
 
-from customer_site.web import form_values, go, login_required, no_store, render
+from customer_site.web import car_back, form_values, go, login_required, no_store, render
 from shop import accounts
 from shop.auth import Actor
 from shop.errors import ValidationError
@@ -30,17 +31,21 @@ def install(app: bottle.Bottle) -> None:
     @login_required
     def new_car_form(actor: Actor) -> str:
         no_store()
-        return render("car_form", title="Add a car", car=None)
+        return render("car_form", title="Add a car", car=None, back=car_back(request.query.getunicode("back")))
 
     @app.post("/cars/new")
     @login_required
     def new_car(actor: Actor) -> str:
         form = form_values(*FIELDS)
+        back = car_back(request.forms.getunicode("back"))
         try:
             added = accounts.add_or_restore_my_car(actor, **form)
         except ValidationError as exc:
-            return render("car_form", title="Add a car", car=None, form=form, errors=exc.fields)
-        go("/cars", "car_restored" if added.restored else "car_added")
+            return render("car_form", title="Add a car", car=None, form=form, errors=exc.fields, back=back)
+        done = "car_restored" if added.restored else "car_added"
+        if back:  # back to the booking (or quote request) that sent the customer here, with this car chosen
+            go(f"{back}{'&' if '?' in back else '?'}car={added.car.id}", done)
+        go("/cars", done)
         return ""
 
     @app.get("/cars/<ident>")

@@ -34,7 +34,8 @@ def install(app: bottle.Bottle) -> None:
     def quote_request_form(actor: Actor) -> str:
         no_store()
         cars = accounts.my_cars(actor)
-        form = {"car": str(cars[0].id) if len(cars) == 1 else "", "service": [], "problem": ""}
+        chosen = request.query.getunicode("car", default="")  # back from "add your car first"
+        form = {"car": chosen or (str(cars[0].id) if len(cars) == 1 else ""), "service": [], "problem": ""}
         return render("quote_request", title="Request a quote", cars=cars, groups=services_by_category(), form=form)
 
     @app.post("/quotes/new")

@@ -4,7 +4,7 @@
   <li aria-current="step"><strong>1. Car and services</strong></li><li>2. Day and time</li><li>3. Confirm</li>
 </ol>
 % if not cars:
-<p class="warning">Please <a href="/cars/new">add your car</a> first, then come back to book.</p>
+<p class="warning">Please <a href="{{add_car()}}">add your car</a> first: you come straight back here to book.</p>
 % else:
 % include('_errors', anchors={'car': 'car-error', 'service': 'service-error'}, fields=('car', 'service'), labels={'car': 'Car', 'service': 'Services'})
 <form id="book-form" method="get" action="/book/calendar" class="form wide" novalidate>
@@ -19,7 +19,7 @@
       <span>{{car.make}} {{car.model}}{{(' · ' + car.plate) if car.plate else ''}}</span>
     </label>
 % end
-    <p><a href="/cars/new">Add another car</a></p>
+    <p><a href="{{add_car()}}">Add another car</a></p>
   </fieldset>
 % include('_service_choices')
 % for carried in ('date', 'start'):

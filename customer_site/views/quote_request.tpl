@@ -2,7 +2,7 @@
 <h1>Request a quote</h1>
 <p>Tell us what you need. We will price it and send you a quote to accept or decline line by line.</p>
 % if not cars:
-<p class="warning">Please <a href="/cars/new">add your car</a> first.</p>
+<p class="warning">Please <a href="{{add_car()}}">add your car</a> first: you come straight back here.</p>
 % else:
 % include('_errors', anchors={'car': 'car-error', 'service': 'service-error'}, fields=('car', 'service', 'problem'), labels={'car': 'Car', 'service': 'Services', 'problem': 'Problem'})
 <form id="quote-request-form" method="post" action="/quotes/new" class="form wide" novalidate>
