@@ -305,6 +305,21 @@ async def test_check_in_below_the_last_mileage_offers_the_correction_box_instead
         assert vehicles.get_vehicle(car).mileage == 8400
 
 
+async def test_at_80x24_the_today_footer_shows_book_and_every_status_step_but_no_show(tui_day) -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = {k.key: k for k in footer.query(FooterKey)}
+        room = keys["ctrl+p"].region.x  # "^p palette" sits at the right end, over whatever runs that far
+        whole = [k.key for k in keys.values() if k.region.width and k.region.right <= room]
+        assert whole[:6] == ["enter", "b", "i", "s", "w", "c"]
+        assert "n" not in keys  # No-show: a button in the appointment, and listed by F1
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:

@@ -50,15 +50,18 @@ def car_label(a: Appointment, plate_first: bool) -> str:
 
 
 class TodayTable(PaneTable):
+    # The footer shows these in order and cuts the rest at 80 columns: Book (the desk's most common
+    # step) comes second, "Parts wait" is the narrow board's word; No-show (rare, and a button in the
+    # appointment) and Refresh (the board refreshes itself) are left to F1.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "forward('open')", "Open"),
+        Binding("b", "forward('book')", "Book"),
         Binding("i", "forward('to(\"checked_in\")')", "Check in"),
         Binding("s", "forward('to(\"in_progress\")')", "Start"),
-        Binding("w", "forward('to(\"waiting_parts\")')", "Waiting parts"),
+        Binding("w", "forward('to(\"waiting_parts\")')", "Parts wait", tooltip="Waiting for parts"),
         Binding("c", "forward('to(\"completed\")')", "Complete"),
-        Binding("n", "forward('to(\"no_show\")')", "No-show"),
-        Binding("b", "forward('book')", "Book"),
-        Binding("ctrl+r", "forward('reload')", "Refresh"),
+        Binding("n", "forward('to(\"no_show\")')", "No-show", show=False),
+        Binding("ctrl+r", "forward('reload')", "Refresh", show=False),
     ]
 
 
