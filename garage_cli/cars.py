@@ -109,10 +109,14 @@ def mileage(
 
 
 @app.command("archive")
-def archive(car_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+def archive(
+    car_id: int = typer.Argument(..., metavar="ID"),
+    force: bool = typer.Option(False, "--force", help="Archive even with a visit booked (the visit stays booked)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Hide a sold or scrapped car from lists and new bookings; its history stays."""
     use_db()
-    car = vehicles.archive_vehicle(car_id)
+    car = vehicles.archive_vehicle(car_id, force=force)
     output.done(f"car {car.id} archived", car, as_json)
 
 

@@ -95,11 +95,13 @@ def edit(
 
 @app.command("archive")
 def archive(
-    customer_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")
+    customer_id: int = typer.Argument(..., metavar="ID"),
+    force: bool = typer.Option(False, "--force", help="Archive even with a visit booked (the visit stays booked)."),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Hide a customer from lists; their history stays."""
     use_db()
-    customer = customers.archive_customer(customer_id)
+    customer = customers.archive_customer(customer_id, force=force)
     output.done(f"customer {customer.id} archived", customer, as_json)
 
 

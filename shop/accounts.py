@@ -45,7 +45,7 @@ from shop.auth import (
     verify_password,
 )
 from shop.db import database, is_postgres, transaction
-from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
+from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError, VisitsBooked
 from shop.event_types import CustomerAccountCreated, EmailChangeRequested, PasswordResetRequested
 from shop.models import AccountToken, CustomerAccount, Invoice, Job, LoginThrottle, PortalSession, Quote, Vehicle
 from shop.models import Customer as CustomerRow
@@ -855,27 +855,25 @@ def add_or_restore_my_car(actor: Actor, **fields: object) -> CarAdded:
     return CarAdded(car, removed is not None)
 
 
-OPEN_VISIT = ("scheduled", "checked_in", "in_progress", "waiting_parts")
-
-
 @transaction
 def remove_my_car(actor: Actor, car_id: int) -> vehicles.Vehicle:
     """Take a car off the customer's account (sold, scrapped): it is archived, its history stays.
 
-    Refused while the car has a visit booked or under way: the shop expects it, so the customer
+    Refused while the car has a visit booked or under way, by the rule staff archiving meets
+    (`booking.check_nothing_booked`, never overridden here): the shop expects it, so the customer
     cancels the visit first (or calls the shop once the car is in the workshop).
     """
     car = _own_car(actor, car_id)
-    visits = booking.list_appointments(customer_id=car.customer_id, status=OPEN_VISIT, actor=SYSTEM)
-    open_visit = next((a for a in visits if a.vehicle_id == car.id), None)
-    if open_visit is not None:
-        when = f"{open_visit.start:%a %d %b %Y, %H:%M}"  # shop time, as the portal shows appointments
-        if open_visit.status == "scheduled":
+    try:
+        archived = vehicles.archive_vehicle(car.id, actor=SYSTEM)
+    except VisitsBooked as exc:
+        visit = exc.visits[0]
+        when = f"{visit.start:%a %d %b %Y, %H:%M}"  # shop time, as the portal shows appointments
+        if visit.status == "scheduled":
             why = f"has an appointment on {when}; cancel it first, then remove the car"
         else:
             why = f"is with the shop for the appointment of {when}; please call the shop"
-        raise ValidationError({"": f"Your {car.make} {car.model} {why}."})
-    archived = vehicles.archive_vehicle(car.id, actor=SYSTEM)
+        raise ValidationError({"": f"Your {car.make} {car.model} {why}."}) from None
     audit.record(actor, "account.car_remove", "vehicle", car.id)
     return archived
 

@@ -16,6 +16,8 @@ Functions for the front ends (plain values in, frozen dataclasses out, `shop.err
                       bay=None, actor=SYSTEM) -> list[Appointment]
     day_board(day=None, actor=SYSTEM) -> DayBoard                           # per bay, for Today/calendar
     allowed_transitions(status) -> tuple[str, ...]
+    open_visits(vehicle_id=None, customer_id=None) -> list[Appointment]    # booked or under way
+    check_nothing_booked(who, vehicle_id=None, customer_id=None)           # VisitsBooked: may it leave?
 
 `start` is an aware datetime, or a shop-local 'YYYY-MM-DD HH:MM' (ISO with an offset also works).
 Service ids may also be service names. `service_ids` order is the order of the appointment lines.
@@ -41,7 +43,7 @@ from peewee import JOIN, IntegrityError
 from shop import audit, clock, events, settings
 from shop.auth import SYSTEM, Actor, Role, require
 from shop.db import is_postgres, lock_rows, transaction
-from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
+from shop.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError, VisitsBooked
 from shop.event_types import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -77,6 +79,7 @@ from shop.scheduling.availability import (
 )
 
 __all__ = [
+    "OPEN_STATUSES",
     "STATUSES",
     "TRANSITIONS",
     "Appointment",
@@ -90,10 +93,12 @@ __all__ = [
     "available_slots",
     "book",
     "cancel",
+    "check_nothing_booked",
     "day_board",
     "free_times_to_move",
     "get_appointment",
     "list_appointments",
+    "open_visits",
     "reschedule",
     "set_status",
 ]
@@ -107,6 +112,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "completed": (),
     "cancelled": (),
     "no_show": (),
+}
+# A visit the shop still expects (booked) or is working on: a car or customer with one does not leave.
+OPEN_STATUSES = ("scheduled", "checked_in", "in_progress", "waiting_parts")
+_OPEN_WORDS = {
+    "scheduled": "scheduled",
+    "checked_in": "checked in",
+    "in_progress": "in progress",
+    "waiting_parts": "waiting for parts",
 }
 SOURCES = ("desk", "phone", "portal", "cli", "walk_in", "demo")
 ALTERNATIVES = 3
@@ -327,6 +340,52 @@ def list_appointments(
     if bay is not None:
         query = query.where(AppointmentRow.bay == calendar._get_bay(bay).id)
     return _build(list(query))
+
+
+def open_visits(vehicle_id: int | None = None, customer_id: int | None = None) -> list[Appointment]:
+    """The visits of a car (VEHICLE_ID) or of a customer (CUSTOMER_ID) still booked or under way, soonest first.
+
+    Whatever its date: a scheduled visit nobody marked as a no-show still holds its bay time.
+    """
+    query = _query().where(AppointmentRow.status.in_(OPEN_STATUSES))
+    if vehicle_id is not None:
+        query = query.where(AppointmentRow.vehicle == vehicle_id)
+    if customer_id is not None:
+        query = query.where(AppointmentRow.customer == customer_id)
+    return _build(list(query.order_by(AppointmentRow.start_at, AppointmentRow.id)))
+
+
+SHOWN_VISITS = 5  # a refusal names this many visits, then says how many more
+
+
+def check_nothing_booked(who: str, vehicle_id: int | None = None, customer_id: int | None = None) -> None:
+    """Refuse a car or customer leaving (being archived) while it has open visits: `VisitsBooked`.
+
+    The one rule for every way out (staff archiving a car or a customer, a customer removing a car
+    on the portal): left alone, such a visit stays in the calendar for a car that has gone. WHO
+    names the car or customer in the message; each visit is named by its shop-local date and time,
+    status and appointment id, with what to do about it. The error is overridable: staff may
+    archive anyway (the visits then stay booked), the portal never does.
+    """
+    visits = open_visits(vehicle_id=vehicle_id, customer_id=customer_id)
+    if not visits:
+        return
+    named = []
+    for a in visits[:SHOWN_VISITS]:
+        car = f", {a.plate or a.vehicle}" if vehicle_id is None else ""
+        named.append(f"appointment {a.id} on {a.start:%a %d %b %Y %H:%M} ({_OPEN_WORDS[a.status]}{car})")
+    if len(visits) > SHOWN_VISITS:
+        named.append(f"{len(visits) - SHOWN_VISITS} more")
+    one = len(visits) == 1
+    booked = sum(a.status == "scheduled" for a in visits)
+    if booked == len(visits):
+        todo = f"cancel or move {'it' if one else 'them'} first"
+    elif booked == 0:
+        todo = f"complete {'it' if one else 'them'} first (or cancel a checked-in one)"
+    else:
+        todo = "cancel or move the scheduled ones and complete the ones under way first"
+    count = "a booked visit" if one else f"{len(visits)} booked visits"
+    raise VisitsBooked(f"{who} has {count}: {', '.join(named)}; {todo}", visits)
 
 
 def day_board(day: str | date | None = None, actor: Actor = SYSTEM) -> DayBoard:

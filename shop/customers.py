@@ -22,7 +22,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from peewee import OP, Expression, IntegrityError
 
-from shop import audit, clock, settings
+from shop import audit, booking, clock, settings
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, is_postgres, transaction
 from shop.editing import check_editable, check_version
@@ -502,11 +502,18 @@ def edit_customer(
 
 
 @transaction
-def archive_customer(customer_id: int, actor: Actor = SYSTEM) -> Customer:
-    """Hide a customer from lists and new bookings; history (cars, jobs, invoices) stays."""
+def archive_customer(customer_id: int, actor: Actor = SYSTEM, force: bool = False) -> Customer:
+    """Hide a customer from lists and new bookings; history (cars, jobs, invoices) stays.
+
+    Refused (`VisitsBooked`, overridable) while any of their cars has a visit booked or under way,
+    by the same rule as archiving a car (`booking.check_nothing_booked`). FORCE archives anyway
+    and leaves those visits as they are.
+    """
     require(actor, "customer.write")
     row = _get(customer_id)
     if not row.archived:
+        if not force:
+            booking.check_nothing_booked(_label(row), customer_id=row.id)
         CustomerRow.update(archived=True, version=row.version + 1, updated_at=clock.now()).where(
             CustomerRow.id == row.id
         ).execute()

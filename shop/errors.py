@@ -62,6 +62,19 @@ class Conflict(ShopError):
         self.overridable = overridable
 
 
+class VisitsBooked(Conflict):
+    """A car or customer about to leave (be archived) still has visits booked or under way.
+
+    `visits` are those appointments (`shop.booking.Appointment`, soonest first), so a front end
+    that words the refusal its own way (the customer portal) needs no second look-up. OVERRIDABLE:
+    staff may archive anyway (`force=True`); the visits then stay booked.
+    """
+
+    def __init__(self, message: str, visits: Sequence[Any]) -> None:
+        super().__init__(message, overridable=True)
+        self.visits = list(visits)
+
+
 class FieldErrors:
     """Collects per-field problems so a form or CSV row reports all of them at once."""
 

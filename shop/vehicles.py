@@ -18,7 +18,7 @@ from typing import Any
 from peewee import IntegrityError
 from vininfo import Vin
 
-from shop import audit, clock, customers
+from shop import audit, booking, clock, customers
 from shop.auth import SYSTEM, Actor, require
 from shop.db import database, is_postgres, lock_rows, transaction
 from shop.editing import check_editable, check_version
@@ -494,11 +494,19 @@ def mileage_history(vehicle_id: int, actor: Actor = SYSTEM) -> list[MileageEntry
 
 
 @transaction
-def archive_vehicle(vehicle_id: int, actor: Actor = SYSTEM) -> Vehicle:
-    """Hide a sold or scrapped car from lists; its history stays."""
+def archive_vehicle(vehicle_id: int, actor: Actor = SYSTEM, force: bool = False) -> Vehicle:
+    """Hide a sold or scrapped car from lists; its history stays.
+
+    Refused (`VisitsBooked`, overridable) while the car has a visit booked or under way
+    (`booking.check_nothing_booked`): the visit would stay in the calendar for a car that has
+    left. FORCE archives it anyway and leaves those visits as they are.
+    """
     require(actor, "vehicle.write")
     row = _get(vehicle_id)
     if not row.archived:
+        if not force:
+            name = f"{row.make} {row.model}" + (f" {row.plate}" if row.plate else "")
+            booking.check_nothing_booked(f"car {row.id} ({name})", vehicle_id=row.id)
         VehicleRow.update(archived=True, version=row.version + 1, updated_at=clock.now()).where(
             VehicleRow.id == row.id
         ).execute()

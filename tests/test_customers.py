@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shop import audit, customers, vehicles
+from shop import audit, booking, customers, vehicles
 from shop.auth import Actor, Role
-from shop.errors import Conflict, Forbidden, NotFound, ValidationError
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError, VisitsBooked
+from tests.scheduling_helpers import make_shop
 
 MECHANIC = Actor(Role.MECHANIC, "mara", staff_id=3)
 
@@ -209,3 +210,39 @@ def test_cli_list_search_show_edit_archive(cli) -> None:
     assert cli("customer", "archive", str(cid)).exit_code == 0
     assert [c["name"] for c in cli("customer", "list", "--json").json()] == ["Ben"]
     assert cli("customer", "show", "4242").exit_code == 1
+
+
+def test_a_customer_with_a_booked_visit_is_not_archived_unless_forced_and_the_refusal_names_each_car(db) -> None:
+    shop = make_shop()
+    second = vehicles.add_vehicle(shop.customer_id, "Skoda", "Fabia", plate="B-XY 9")
+    golf = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    fabia = booking.book(shop.customer_id, second.id, [shop.quick], "2026-11-26 09:30")
+    booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], "2026-11-24 10:00")  # Ben's
+    with pytest.raises(VisitsBooked) as refused:
+        customers.archive_customer(shop.customer_id)
+    assert refused.value.overridable
+    assert str(refused.value) == (
+        f"customer {shop.customer_id} (Anna Berg) has 2 booked visits: "
+        f"appointment {golf.id} on Tue 24 Nov 2026 08:00 (scheduled, B AB 1234), "
+        f"appointment {fabia.id} on Thu 26 Nov 2026 09:30 (scheduled, B XY 9); cancel or move them first"
+    )
+    assert not customers.get_customer(shop.customer_id).archived
+    booking.cancel(golf.id)
+    booking.reschedule(fabia.id, "2026-11-27 09:30")
+    with pytest.raises(VisitsBooked, match=r"on Fri 27 Nov 2026 09:30 \(scheduled, B XY 9\); cancel or move it"):
+        customers.archive_customer(shop.customer_id)
+    assert customers.archive_customer(shop.customer_id, force=True).archived
+    assert booking.get_appointment(fabia.id).status == "scheduled"  # forcing leaves the visit alone
+
+
+def test_cli_customer_archive_with_a_booked_visit_exits_3_and_force_archives(cli) -> None:
+    shop = make_shop()
+    visit = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    refused = cli("customer", "archive", str(shop.customer_id))
+    assert refused.exit_code == 3
+    assert f"appointment {visit.id} on Tue 24 Nov 2026 08:00 (scheduled, B AB 1234)" in refused.stderr
+    assert "--force does it anyway" in refused.stderr
+    assert not customers.get_customer(shop.customer_id).archived
+    forced = cli("customer", "archive", str(shop.customer_id), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert customers.get_customer(shop.customer_id).archived

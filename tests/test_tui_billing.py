@@ -541,7 +541,8 @@ async def test_booking_an_already_booked_quote_says_when_at_once_without_the_win
 
 async def test_a_quote_whose_car_left_the_account_says_so_and_b_gives_the_shops_reason(tui_day) -> None:
     quote = accepted_brake_quote(answered=True)
-    vehicles.archive_vehicle(quote.vehicle_id)  # the customer no longer has the Golf
+    # The customer no longer has the Golf; its visit on the day board stays booked (hence force).
+    vehicles.archive_vehicle(quote.vehicle_id, force=True)
     why = quotes.get_quote(quote.id).unbookable_why
     assert "B AA 101 (VW Golf), which is archived; restore the car" in why
     app = GarageApp(user=tui_day.shop.desk)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shop import audit, customers, vehicles
+from shop import audit, booking, customers, vehicles
 from shop.auth import Actor, Role
-from shop.errors import Conflict, Forbidden, NotFound, ValidationError
+from shop.errors import Conflict, Forbidden, NotFound, ValidationError, VisitsBooked
+from tests.scheduling_helpers import make_shop
 
 HONDA_VIN = "1HGCM82633A004352"  # valid North American check digit
 EURO_VIN = "WVWZZZ1JZXW000001"  # Europe: no check digit
@@ -250,3 +251,60 @@ def test_cli_car_restore_of_an_archived_owners_car_exits_3_and_of_no_car_exits_1
     assert "Traceback" not in refused.stderr
     assert cli("car", "list", "--all", "--json").json()[0]["archived"] is True
     assert cli("car", "restore", "99").exit_code == 1
+
+
+def test_a_car_with_a_booked_visit_is_not_archived_unless_forced_and_the_refusal_names_the_visit(db) -> None:
+    shop = make_shop()
+    visit = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    booking.book(shop.other_customer_id, shop.other_car_id, [shop.oil], "2026-11-24 10:00")  # not this car's
+    with pytest.raises(VisitsBooked) as refused:
+        vehicles.archive_vehicle(shop.car_id)
+    assert refused.value.overridable
+    assert str(refused.value) == (
+        f"car {shop.car_id} (VW Golf B AB 1234) has a booked visit: "
+        f"appointment {visit.id} on Tue 24 Nov 2026 08:00 (scheduled); cancel or move it first"
+    )
+    assert [a.id for a in refused.value.visits] == [visit.id]
+    assert not vehicles.get_vehicle(shop.car_id).archived
+    assert audit.history("vehicle", shop.car_id)[0].action == "vehicle.add"  # nothing half-written
+    assert vehicles.archive_vehicle(shop.car_id, force=True).archived
+    assert booking.get_appointment(visit.id).status == "scheduled"  # forcing leaves the visit alone
+
+
+def test_a_car_in_the_workshop_or_with_several_visits_is_refused_with_each_visit_and_what_to_do(db) -> None:
+    shop = make_shop()
+    today = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-23 10:00")
+    later = booking.book(shop.customer_id, shop.car_id, [shop.brakes], "2026-11-25 13:00")
+    booking.set_status(today.id, "checked_in")
+    with pytest.raises(VisitsBooked) as refused:
+        vehicles.archive_vehicle(shop.car_id)
+    assert str(refused.value) == (
+        f"car {shop.car_id} (VW Golf B AB 1234) has 2 booked visits: "
+        f"appointment {today.id} on Mon 23 Nov 2026 10:00 (checked in), "
+        f"appointment {later.id} on Wed 25 Nov 2026 13:00 (scheduled); "
+        "cancel or move the scheduled ones and complete the ones under way first"
+    )
+    booking.cancel(later.id)
+    with pytest.raises(VisitsBooked, match=r"\(checked in\); complete it first"):
+        vehicles.archive_vehicle(shop.car_id)
+    booking.set_status(today.id, "in_progress")
+    booking.set_status(today.id, "completed")
+    assert vehicles.archive_vehicle(shop.car_id).archived  # only past and cancelled visits are left
+
+
+def test_cli_car_archive_with_a_booked_visit_exits_3_and_force_archives_it(cli) -> None:
+    shop = make_shop()
+    visit = booking.book(shop.customer_id, shop.car_id, [shop.oil], "2026-11-24 08:00")
+    refused = cli("car", "archive", str(shop.car_id))
+    assert refused.exit_code == 3
+    assert refused.stderr.splitlines() == [
+        f"error: car {shop.car_id} (VW Golf B AB 1234) has a booked visit: "
+        f"appointment {visit.id} on Tue 24 Nov 2026 08:00 (scheduled); cancel or move it first",
+        "  --force does it anyway",
+    ]
+    assert not vehicles.get_vehicle(shop.car_id).archived
+    forced = cli("car", "archive", str(shop.car_id), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert forced.stdout.strip() == f"car {shop.car_id} archived"
+    assert vehicles.get_vehicle(shop.car_id).archived
+    assert booking.get_appointment(visit.id).status == "scheduled"
