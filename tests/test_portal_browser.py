@@ -296,6 +296,11 @@ def test_document_lists_on_a_phone_show_every_column_without_sideways_scrolling(
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, cell.inner_text())
             label = cell.evaluate("td => getComputedStyle(td, '::before').content")
             assert label == f'"{cell.get_attribute("data-label")}"', (path, label)
+    for path in [f"/invoices/{history['invoice']}", f"/quotes/{history['quote']}"]:  # one document, "excl. VAT" heads
+        page.goto(server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, path
+        assert page.locator("main .table-scroll").evaluate("box => box.scrollWidth <= box.clientWidth"), path
     context.close()
 
 

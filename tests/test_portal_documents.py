@@ -241,3 +241,14 @@ def test_a_customer_without_a_car_adds_one_from_the_quote_request_and_comes_back
     assert "/quotes/new?car=" in saved.location and saved.location.endswith("&done=car_added")
     page = saved.follow()
     assert page.html.select_one("input[name=car]").has_attr("checked")
+
+
+def test_invoice_and_quote_say_which_amounts_are_without_vat(browser: Browser, anna) -> None:
+    _visit, invoice_id = completed(anna)
+    quote_id = sent_quote(anna)
+    for path in (f"/invoices/{invoice_id}", f"/quotes/{quote_id}"):
+        page = browser.get(path)
+        heads = [th.get_text(" ", strip=True) for th in page.html.select("thead th")]
+        assert "Amount excl. VAT" in heads, (path, heads)
+        rows = [th.get_text(" ", strip=True) for th in page.html.select("tfoot th")]
+        assert rows[:3] == ["Net (excl. VAT)", "VAT", "Total incl. VAT"], (path, rows)

@@ -16,7 +16,7 @@
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
   <div class="table-scroll">
   <table>
-    <thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Amount</th><th scope="col">Your answer</th></tr></thead>
+    <thead><tr><th scope="col">Item</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Amount <span class="meta">excl. VAT</span></th><th scope="col">Your answer</th></tr></thead>
     <tbody>
 % for line in quote.lines:
       <tr>
@@ -38,11 +38,11 @@
 % end
     </tbody>
     <tfoot>
-      <tr><th scope="row" colspan="2">Net</th><td class="num">{{money(quote.totals.net)}}</td><td></td></tr>
-      <tr><th scope="row" colspan="2">Tax</th><td class="num">{{money(quote.totals.tax)}}</td><td></td></tr>
-      <tr><th scope="row" colspan="2">Total</th><td class="num"><strong>{{money(quote.totals.total)}}</strong></td><td></td></tr>
+      <tr><th scope="row" colspan="2">Net (excl. VAT)</th><td class="num">{{money(quote.totals.net)}}</td><td></td></tr>
+      <tr><th scope="row" colspan="2">VAT</th><td class="num">{{money(quote.totals.tax)}}</td><td></td></tr>
+      <tr><th scope="row" colspan="2">Total incl. VAT</th><td class="num"><strong>{{money(quote.totals.total)}}</strong></td><td></td></tr>
 % if quote.status in ('accepted', 'sent') and quote.accepted.total:
-      <tr><th scope="row" colspan="2">Accepted so far</th><td class="num">{{money(quote.accepted.total)}}</td><td></td></tr>
+      <tr><th scope="row" colspan="2">Accepted so far, incl. VAT</th><td class="num">{{money(quote.accepted.total)}}</td><td></td></tr>
 % end
     </tfoot>
   </table>
