@@ -508,3 +508,17 @@ async def test_at_80x24_the_report_period_fits_and_the_revenue_table_is_in_view(
         assert app.screen.query_one("#report-show").region.right <= 80
         table = app.screen.query_one("#revenue-table", DataTable)
         assert table.region.height >= 3 and table.region.bottom <= 23  # above the footer
+
+
+async def test_at_80x24_the_revenue_and_technicians_tables_show_every_column_whole(tui_shop, frozen_clock) -> None:
+    """A money column cut at its edge reads as a smaller amount (2,832.41 as "2,832"): nothing may be cut."""
+    app = GarageApp(user=tui_shop.admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        for tab, table_id in (("report-revenue", "#revenue-table"), ("report-technicians", "#technicians-table")):
+            app.screen.query_one("#report-tabs", TabbedContent).active = tab
+            await settle(pilot)
+            table = app.screen.query_one(table_id, DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width, table_id

@@ -110,13 +110,15 @@ class ReportsPane(AreaPane):
     def on_mount(self) -> None:
         add_columns(
             self.query_one("#revenue-table", DataTable),
+            # Money columns of 10 (up to 999,999.99): the whole table fits 80 columns, so no amount is
+            # cut to a shorter one that reads as a real figure (2,832.41 showed as "2,832").
             ("Period", 10),
             ("Invoices", 8),
             ("Credits", 7),
-            ("Net", 12),
-            ("Tax", 11),
-            ("Total", 12),
-            ("Paid", 12),
+            ("Net", 10),
+            ("Tax", 9),
+            ("Total", 10),
+            ("Paid", 10),
         )
         add_columns(
             self.query_one("#repairs-table", DataTable),
@@ -128,7 +130,7 @@ class ReportsPane(AreaPane):
         add_columns(
             self.query_one("#technicians-table", DataTable),
             ("Mechanic", 10),
-            ("Name", 22),
+            ("Name", 16),
             ("Jobs", 5),
             ("Done", 5),
             ("Billed h", 9),
