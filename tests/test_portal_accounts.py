@@ -365,3 +365,13 @@ def test_profile_sets_the_message_channel_and_reminder_choice(browser: Browser, 
         {"csrf_token": csrf, "name": "Anna", "phone": "030 1234567", "address": "", "channel": "pigeon"},
     )
     assert "channel" in errors(bad) and preferences.get_contact(customer_id).channel == "sms"
+
+
+def test_a_first_time_visitor_sent_to_log_in_is_shown_the_way_to_sign_up_first(browser: Browser) -> None:
+    page = browser.get("/book").follow()
+    assert page.request.path == "/login"
+    assert page.html.find(role="status").get_text(strip=True) == "Please log in to continue."
+    offer = page.html.find(id="new-here")
+    assert offer.find("a")["href"] == "/signup"
+    # above the form, where a phone shows it without scrolling
+    assert str(page.html).index('id="new-here"') < str(page.html).index('id="login-form"')
