@@ -9,7 +9,7 @@ from garage_tui.screens.appointment import AppointmentScreen
 from garage_tui.screens.customers import CustomersPane
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
-from shop import customers, vehicles
+from shop import booking, customers, vehicles
 from tests import tui_fixtures
 from tests.tui_fixtures import settle
 
@@ -355,3 +355,78 @@ async def test_at_80_columns_the_history_fits_without_scrolling_sideways(tui_day
         table = app.screen.query_one("#history-table", DataTable)
         assert table.row_count == 4
         assert table.virtual_size.width <= table.scrollable_content_region.width
+
+
+async def test_archiving_a_car_with_a_booked_visit_names_it_and_goes_on_only_when_told(tui_day) -> None:
+    from textual.widgets import Button
+
+    golf = vehicles.find_by_plate("B-AA 101")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"anna", "enter")
+        await settle(pilot)
+        for backs_out in (True, False):
+            await pilot.press("right", "x")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            await pilot.press("enter")  # Archive: the shop refuses, the form asks again
+            await settle(pilot)
+            assert app.screen is form and not vehicles.get_vehicle(golf.id).archived
+            assert str(form.query_one("#form-error", Static).content).splitlines() == [
+                f"car {golf.id} (VW Golf B AA 101) has a booked visit: appointment {tui_day.anna_appointment} "
+                "on Mon 23 Nov 2026 09:00 (scheduled); cancel or move it first",
+                "Archive anyway: the visits stay booked as they are. Back: keep it, and cancel or move them first.",
+            ]
+            assert str(form.query_one("#save", Button).label) == "Archive anyway"
+            back = form.query_one("#cancel", Button)
+            assert str(back.label) == "Back" and back.has_focus  # a second Enter does not override
+            if backs_out:
+                await pilot.press("enter")
+                await settle(pilot)
+                assert isinstance(app.screen, MainScreen) and not vehicles.get_vehicle(golf.id).archived
+                await pilot.press("left")
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert vehicles.get_vehicle(golf.id).archived
+        assert booking.get_appointment(tui_day.anna_appointment).status == "scheduled"
+        assert any("VW Golf B AA 101 archived" in n for n in notes(app))
+
+
+async def test_archiving_a_customer_with_a_booked_visit_asks_before_going_on_and_others_go_at_once(
+    tui_day,
+) -> None:
+    from textual.widgets import Button
+
+    anna = customers.list_customers(search="anna")[0]
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"clara", "enter")
+        await settle(pilot)
+        await pilot.press("x")  # no visits: archived at once, as before
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert customers.list_customers(search="clara", include_archived=True)[0].archived
+        await pilot.press("slash", *"anna", "enter")
+        await settle(pilot)
+        for backs_out in (True, False):
+            await pilot.press("x")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, FormScreen) and form.form_title == "Archive Anna Albers?"
+            error = str(form.query_one("#form-error", Static).content)
+            assert (
+                f"customer {anna.id} (Anna Albers) has a booked visit: appointment {tui_day.anna_appointment} "
+                "on Mon 23 Nov 2026 09:00 (scheduled, B AA 101); cancel or move it first"
+            ) in error
+            assert str(form.query_one("#save", Button).label) == "Archive anyway"
+            assert not customers.get_customer(anna.id).archived
+            await pilot.press("enter" if backs_out else "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert customers.get_customer(anna.id).archived is not backs_out
+        assert booking.get_appointment(tui_day.anna_appointment).status == "scheduled"
+        assert any("Anna Albers archived" in n for n in notes(app))

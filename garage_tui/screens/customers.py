@@ -19,10 +19,13 @@ from shop import customers, history, settings, vehicles
 from shop.auth import can
 from shop.booking import Appointment
 from shop.customers import Customer
+from shop.errors import ShopError
 from shop.history import CustomerHistory
 from shop.vehicles import Vehicle
 
 PAGE = 100
+# Under the shop's refusal to archive a car or customer with a visit booked: the two ways on.
+KEEPS_VISITS = "Archive anyway: the visits stay booked as they are. Back: keep it, and cancel or move them first."
 HISTORY_FIXED = 10 + 11 + 3 * 2 + 2  # Date and Status columns, cell padding, vertical scrollbar
 
 
@@ -401,9 +404,32 @@ class CustomersPane(AreaPane):
         current = self.current
         if current is None or not self._may_write():
             return
-        self.call_service(customers.archive_customer, current.id, actor=self.actor, then=self._archived)
+        actor = self.actor
 
-    def _archived(self, customer: Customer) -> None:
+        def submit(v: dict[str, Any]) -> Customer:
+            return customers.archive_customer(current.id, force=v["force"], actor=actor)
+
+        def refused(error: ShopError) -> None:
+            """A customer with a visit booked is asked about once more; any other refusal is a notice."""
+            if not getattr(error, "overridable", False):
+                self.app.notify(str(error), title="Not done", severity="error")
+                return
+            form = FormScreen(
+                f"Archive {current.name}?",
+                [],
+                submit,
+                "Archive",
+                override_label="Archive anyway",
+                override_note=KEEPS_VISITS,
+                refused=error,
+            )
+            self.app.push_screen(form, self._archived)
+
+        self.call_service(submit, {"force": False}, then=self._archived, fail=refused)
+
+    def _archived(self, customer: Customer | None) -> None:
+        if customer is None:  # backed out of archiving anyway
+            return
         self.app.notify(f"{customer.name} archived; history is kept.")
         self.search(self.query_one("#customer-search", Input).value)
 
@@ -500,14 +526,22 @@ class CustomersPane(AreaPane):
             return
         actor = self.actor
 
-        def submit(_: dict[str, Any]) -> Vehicle:
-            return vehicles.archive_vehicle(car.id, actor=actor)
+        def submit(v: dict[str, Any]) -> Vehicle:
+            return vehicles.archive_vehicle(car.id, force=v["force"], actor=actor)
 
         note = (
             f"{_car_name(car)} leaves the lists and can no longer be booked; its history stays. "
             "Press a to see archived cars and r to restore one."
         )
-        form = FormScreen(f"Archive {_car_name(car)}?", [], submit, "Archive", note=note)
+        form = FormScreen(
+            f"Archive {_car_name(car)}?",
+            [],
+            submit,
+            "Archive",
+            note=note,
+            override_label="Archive anyway",
+            override_note=KEEPS_VISITS,
+        )
         self.app.push_screen(form, lambda done: self._car_changed(done, "archived"))
 
     def action_restore_car(self) -> None:

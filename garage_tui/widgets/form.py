@@ -3,6 +3,12 @@
 The form knows nothing of business rules: it collects strings, hands them to one `submit`
 callable (which calls a `shop` service in a worker) and shows a `ValidationError`'s per-field
 reasons under the matching inputs; other failures show under the form.
+
+A refusal the caller may override (`ShopError.overridable`, e.g. archiving a car with a visit
+booked) turns a form given an OVERRIDE_LABEL into a second question: the reason shows, the submit
+button reads OVERRIDE_LABEL ("Archive anyway") and submits again with `force=True` in the values,
+and the other button reads "Back" and has the focus, so a second Enter backs out rather than
+overriding.
 """
 
 from __future__ import annotations
@@ -53,8 +59,17 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
         submit_label: str = "Save",
         note: str = "",
         cancel_label: str = "Cancel",
+        override_label: str = "",
+        override_note: str = "",
+        refused: ShopError | None = None,
     ) -> None:
-        """CANCEL_LABEL: the button that closes without saving ("Back" where the form itself cancels something)."""
+        """CANCEL_LABEL: the button that closes without saving ("Back" where the form itself cancels something).
+
+        OVERRIDE_LABEL: what the submit button says once the service refused with an overridable
+        error; the values then carry `force` (False until then). OVERRIDE_NOTE is shown under that
+        reason (what going on anyway means). REFUSED: a refusal met before the form opened, shown
+        (and, when overridable, armed) at once.
+        """
         super().__init__(classes="form-screen")
         self.form_title = title
         self.fields = list(fields)
@@ -62,6 +77,10 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
         self.submit_label = submit_label
         self.note = note
         self.cancel_label = cancel_label
+        self.override_label = override_label
+        self.override_note = override_note
+        self.refused = refused
+        self.overriding: dict[str, Any] | None = None  # the values an overridable refusal was about
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog", can_focus=False) as box:
@@ -94,6 +113,8 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
             self.field_widget(self.fields[0].name).focus()
         else:  # a confirmation: Enter on the focused button confirms, Escape cancels
             self.query_one("#save", Button).focus()
+        if self.refused is not None:
+            self.show_errors(self.refused)
 
     def field_widget(self, name: str) -> Widget:
         return self.query_one(f"#f-{_safe(name)}")
@@ -102,6 +123,7 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
         return str(self.query_one(f"#err-{_safe(name)}", Static).content)
 
     def values(self) -> dict[str, Any]:
+        """The fields' values; with an OVERRIDE_LABEL also `force`: True only for the values last refused."""
         out: dict[str, Any] = {}
         for f in self.fields:
             widget = self.field_widget(f.name)
@@ -111,6 +133,8 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
                 out[f.name] = widget.value
             else:
                 out[f.name] = widget.value  # type: ignore[attr-defined]
+        if self.override_label:
+            out["force"] = self.overriding == out  # changed since the refusal: ask the service again
         return out
 
     def action_submit(self) -> None:
@@ -154,6 +178,15 @@ class FormScreen(ServiceCalls, ModalScreen[Any]):
             general.append(str(error))
         if isinstance(error, Conflict) and error.alternatives:
             general.append("Free instead: " + "; ".join(str(a) for a in error.alternatives[:5]))
+        override = self.override_label and getattr(error, "overridable", False)
+        if override and self.override_note:
+            general.append(self.override_note)
         self.query_one("#form-error", Static).update("\n".join(general))
-        if first is not None:
+        if override:
+            self.overriding = {k: v for k, v in self.values().items() if k != "force"}
+            self.query_one("#save", Button).label = self.override_label
+            back = self.query_one("#cancel", Button)
+            back.label = "Back"
+            back.focus()
+        elif first is not None:
             first.focus()
