@@ -20,7 +20,7 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from peewee import OP, Expression, IntegrityError
+from peewee import OP, Expression, IntegrityError, fn
 
 from shop import audit, booking, clock, settings
 from shop.auth import SYSTEM, Actor, require
@@ -399,14 +399,31 @@ def get_customer(customer_id: int, actor: Actor = SYSTEM) -> Customer:
     return _out(_get(customer_id))
 
 
-def _like(term: str) -> Expression:
+def _like(term: str, column: Any = None) -> Expression:
     # search_text is lower-case already: plain LIKE on PostgreSQL; peewee spells SQLite's LIKE as ILIKE.
+    column = CustomerRow.search_text if column is None else column
     op = OP.LIKE if is_postgres() else OP.ILIKE
-    return Expression(CustomerRow.search_text, op, CustomerRow.search_text._escape_like_expr(term, "%%%s%%"))
+    return Expression(column, op, column._escape_like_expr(term, "%%%s%%"))
+
+
+# German names are written both ways: Schön and Schoen, Weiß and Weiss, Jäger and Jaeger.
+_SPELLED_OUT = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+
+
+def spelled_out(text: str) -> str:
+    """TEXT (lower-case) with umlauts and ß written out: 'schön' -> 'schoen'."""
+    for letter, spelled in _SPELLED_OUT:
+        text = text.replace(letter, spelled)
+    return text
 
 
 def search_condition(search: str) -> Expression | None:
-    """The WHERE clause for a search term: its lower-cased text or its separator-free form."""
+    """The WHERE clause for a search term: its lower-cased text or its separator-free form.
+
+    A term with an umlaut or ß, or with a spelled-out one (ae, oe, ue, ss), also matches the other
+    spelling ("schoen" finds Schön, "weiß" finds Weiss): both sides are compared written out. Only such
+    terms pay for rewriting the column; a plate, a phone or most names keep the plain scan.
+    """
     term = " ".join(search.lower().split())
     if not term:
         return None
@@ -414,6 +431,12 @@ def search_condition(search: str) -> Expression | None:
     short = compact(term)
     if short and short != term:
         condition = condition | _like(short)
+    written = spelled_out(term)
+    if written != term or any(spelled in term for _, spelled in _SPELLED_OUT):
+        column = CustomerRow.search_text
+        for letter, spelled in _SPELLED_OUT:
+            column = fn.REPLACE(column, letter, spelled)
+        condition = condition | _like(written, column)
     return condition
 
 

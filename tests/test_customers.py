@@ -104,6 +104,25 @@ def test_search_finds_by_name_phone_email_plate_and_vin_fragments(db) -> None:
     assert anna.id != ben.id
 
 
+def test_search_finds_umlauts_and_their_spelled_out_form_either_way(db) -> None:
+    customers.add_customer("Jürgen Schön", phone="030 7654321")
+    customers.add_customer("Petra Schoenfeld")
+    customers.add_customer("Karl Weiß")
+    customers.add_customer("Ute Weiss")
+    customers.add_customer("Tom Schon")
+
+    def names(term: str) -> list[str]:
+        return [c.name for c in customers.list_customers(search=term)]
+
+    assert names("schön") == ["Jürgen Schön", "Petra Schoenfeld"]
+    assert names("Schoen") == ["Jürgen Schön", "Petra Schoenfeld"]
+    assert names("juergen") == ["Jürgen Schön"]
+    assert names("weiß") == ["Karl Weiß", "Ute Weiss"]
+    assert names("weiss") == ["Karl Weiß", "Ute Weiss"]
+    assert names("schon") == ["Tom Schon"]  # a plain o stays an o: Schon is another name
+    assert names("sch_n") == []  # LIKE wildcards are still taken literally
+
+
 def test_search_follows_a_car_that_changes_owner(db) -> None:
     anna = customers.add_customer("Anna")
     ben = customers.add_customer("Ben")

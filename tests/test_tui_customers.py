@@ -57,6 +57,17 @@ async def test_search_by_plate_fragment_finds_the_owner(tui_customers) -> None:
         assert names(app) == ["Anna Albers"]
 
 
+async def test_a_name_typed_without_umlauts_finds_the_customer(tui_customers) -> None:
+    customers.add_customer("Jürgen Schön", phone="030 7654321")
+    app = GarageApp(user=tui_customers.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customers(pilot)
+        await pilot.press(*"schoen")
+        await settle(pilot)
+        assert names(app) == ["Jürgen Schön"]
+        assert "Jürgen Schön" in str(app.screen.query_one("#customer-detail", Static).content)
+
+
 async def test_new_customer_shows_the_bad_field_then_saves_and_selects_it(tui_customers) -> None:
     app = GarageApp(user=tui_customers.desk)
     async with app.run_test(size=SIZE) as pilot:
