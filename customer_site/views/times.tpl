@@ -5,16 +5,12 @@
   {{money(gross(found.price))}} including {{vat_rate()}}% VAT.</p>
 <section aria-labelledby="day-title" class="free-day">
   <div class="month-nav">
-% if previous:
-    <a class="button" href="{{previous}}" rel="prev">‹ <span>Day before</span></a>
-% else:
-    <span></span>
-% end
     <h2 id="day-title">{{day(found.day, '%A %d %B %Y')}}</h2>
+% if previous:
+    <a class="button prev" href="{{previous}}" rel="prev">‹ <span>Day before</span></a>
+% end
 % if following:
-    <a class="button" href="{{following}}" rel="next"><span>Next day</span> ›</a>
-% else:
-    <span></span>
+    <a class="button next" href="{{following}}" rel="next"><span>Next day</span> ›</a>
 % end
   </div>
 % if found.slots:
