@@ -388,3 +388,13 @@ def test_adding_a_car_returns_only_to_the_booking_or_quote_pages(browser: Browse
     csrf = form.html.find("input", {"name": "csrf_token"})["value"]
     saved = browser.post("/cars/new", {"csrf_token": csrf, "make": "Opel", "model": "Corsa", "back": back})
     assert saved.location.endswith("/cars?done=car_added")
+
+
+def test_a_cancelled_future_visit_is_listed_under_past_and_cancelled(browser: Browser, anna) -> None:
+    a = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-26 08:00")
+    booking.cancel(a.id, "plans changed")
+    page = browser.get("/appointments")
+    assert [h.get_text(strip=True) for h in page.html.select("main h2")] == ["Upcoming", "Past and cancelled"]
+    assert "No upcoming appointment" in text(page)
+    row = page.html.select_one("table.stack tbody tr")
+    assert row.select_one("td[data-label=Status]").get_text(strip=True) == "Cancelled"

@@ -16,7 +16,7 @@
 % else:
 <p>No upcoming appointment.</p>
 % end
-<h2>Past</h2>
+<h2>Past and cancelled</h2>
 % if past:
 <div class="table-scroll">
 <table class="stack">
@@ -34,5 +34,5 @@
 </table>
 </div>
 % else:
-<p>No past appointment.</p>
+<p>No past or cancelled appointment.</p>
 % end
