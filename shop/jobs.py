@@ -334,6 +334,13 @@ def job_for_appointment(appointment_id: int, actor: Actor = SYSTEM) -> JobInfo:
     require(actor, "job.read")
     row = Job.get_or_none(Job.appointment == appointment_id)
     if row is None:
+        # Say why there is no job: "not checked in" would send the desk to check in a cancelled visit.
+        appt = Appointment.get_or_none(Appointment.id == appointment_id)
+        if appt is None:
+            raise NotFound(f"no appointment #{appointment_id}")
+        if appt.status in ("cancelled", "no_show"):
+            word = "cancelled" if appt.status == "cancelled" else "a no-show"
+            raise NotFound(f"appointment #{appointment_id} was {word}; it has no job")
         raise NotFound(f"appointment #{appointment_id} has not been checked in")
     return _out(row)
 

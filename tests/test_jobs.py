@@ -240,3 +240,16 @@ def test_a_check_in_mileage_below_the_last_reading_needs_the_correction_flag(cli
     forced = cli("job", "checkin", str(workshop.appointment), "--mileage", "16000", "--force", "--json")
     assert forced.exit_code == 0, forced.stderr
     assert vehicles.get_vehicle(workshop.car).mileage == 16000
+
+
+def test_asking_for_the_job_of_a_cancelled_visit_says_it_was_cancelled(workshop) -> None:
+    from shop.errors import NotFound
+
+    with pytest.raises(NotFound, match=r"has not been checked in"):
+        jobs.job_for_appointment(workshop.appointment)
+    booking.cancel(workshop.appointment, "customer phoned")
+    with pytest.raises(NotFound) as caught:
+        jobs.job_for_appointment(workshop.appointment)
+    assert str(caught.value) == f"appointment #{workshop.appointment} was cancelled; it has no job"
+    with pytest.raises(NotFound, match="no appointment #9999"):
+        jobs.job_for_appointment(9999)

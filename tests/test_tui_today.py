@@ -320,6 +320,20 @@ async def test_at_80x24_the_today_footer_shows_book_and_every_status_step_but_no
         assert "n" not in keys  # No-show: a button in the appointment, and listed by F1
 
 
+async def test_invoicing_a_cancelled_appointment_says_it_was_cancelled(tui_day) -> None:
+    booking.cancel(tui_day.anna_appointment, "customer phoned")
+    app = GarageApp(user=tui_day.shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(AppointmentScreen(tui_day.anna_appointment))
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, AppointmentScreen)
+        said = [str(n.message) for n in app._notifications]
+        assert any(f"appointment #{tui_day.anna_appointment} was cancelled; it has no job" in m for m in said), said
+
+
 async def test_book_a_free_slot_from_the_booking_form(tui_day) -> None:
     app = GarageApp(user=tui_day.shop.desk)
     async with app.run_test(size=SIZE) as pilot:
