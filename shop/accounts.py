@@ -1163,6 +1163,19 @@ def my_invoice_pdf(actor: Actor, invoice_id: int) -> tuple[str, bytes]:
     )
 
 
+def quote_for_appointment(actor: Actor, appointment_id: int) -> int | None:
+    """The id of the customer's quote this appointment was booked from, if any: its page links back to
+    the quote, whose lines and accepted price are what the visit is for."""
+    account = _own_account(actor)
+    row = (
+        Quote.select(Quote.id)
+        .where(Quote.appointment == appointment_id, Quote.customer == account.customer_id, Quote.status != "draft")
+        .order_by(Quote.id.desc())
+        .first()
+    )
+    return row.id if row is not None else None
+
+
 def invoices_for_appointment(actor: Actor, appointment_id: int) -> list[invoices.InvoiceSummary]:
     """The customer's issued invoices (and credit notes) for the job done at an appointment."""
     account = _own_account(actor)

@@ -199,3 +199,13 @@ def test_staff_booking_a_quote_for_an_archived_car_is_refused_as_not_bookable(an
         quotes.book_accepted(quote_id, "2026-11-24 08:00")
     listed = next(q for q in quotes.list_quotes() if q.id == quote_id)
     assert not listed.bookable and listed.unbookable == "car_gone"
+
+
+def test_the_appointment_booked_from_a_quote_links_back_to_it_and_a_plain_one_does_not(browser: Browser, anna) -> None:
+    quote_id = accepted_quote(anna["customer"], anna["car"], anna)
+    visit_id = int(review_page(browser, quote_id).forms["confirm-form"].submit().location.split("/")[-1].split("?")[0])
+    source = browser.get(f"/appointments/{visit_id}").html.find(id="from-quote")
+    assert source.get_text(" ", strip=True) == f"Booked from quote {quote_id}"
+    assert source.find("a")["href"] == f"/quotes/{quote_id}"
+    plain = booking.book(anna["customer"], anna["car"], [anna["oil"]], "2026-11-26 08:00")
+    assert browser.get(f"/appointments/{plain.id}").html.find(id="from-quote") is None

@@ -63,8 +63,9 @@ def install(app: bottle.Bottle) -> None:
 
 
 def extras(actor: Actor, item: booking.Appointment) -> dict:
-    """The invoices and the review that belong to this appointment."""
+    """The invoices, the quote it was booked from and the review that belong to this appointment."""
     return {
         "invoices": accounts.invoices_for_appointment(actor, item.id),
+        "quote": accounts.quote_for_appointment(actor, item.id),
         "review": reviews.review_for_appointment(item.id, actor=actor),
     }

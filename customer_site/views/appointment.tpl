@@ -21,6 +21,9 @@
       <li>{{s.name}} · {{money(gross(s.price))}}</li>
 % end
     </ul></dd>
+% if extras.get('quote'):
+    <dt>Quote</dt><dd id="from-quote">Booked from <a href="/quotes/{{extras['quote']}}">quote {{extras['quote']}}</a></dd>
+% end
     <dt>Estimated price</dt><dd>{{money(gross(item.total_price))}} (incl. {{vat_rate()}}% VAT)</dd>
   </dl>
 % if options.can_reschedule or options.can_cancel:
