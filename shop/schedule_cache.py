@@ -19,12 +19,17 @@ earlier than the minimum notice from now (time moves on while the answer is cach
 at which the customer's car is booked elsewhere (same rule as the sweep: the car's active
 appointments overlapping [start, end)). Staff get no caching. The booking itself re-checks the
 slot inside its transaction (`shop.booking.book`), so a cached slot can never double-book.
+
+One answer is allowed to lag: `recent` keeps a public answer (the visitors' free-times page) for
+up to a second without asking the counters at all. Everything a signed-in customer or the staff
+see, and every booking, goes through the counters as above.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +58,8 @@ _services: dict[int, tuple[int, catalog.ServiceItem]] = {}
 _slots: OrderedDict[tuple, tuple[tuple, datetime, list[booking.Slot]]] = OrderedDict()  # type: ignore[type-arg]
 _hours: list[tuple[int, list[calendar.DayHours]] | None] = [None]
 _memo: OrderedDict[tuple, tuple[object, object]] = OrderedDict()  # type: ignore[type-arg]
+_recent: OrderedDict[tuple, tuple[float, object]] = OrderedDict()  # type: ignore[type-arg]
+_monotonic = time.monotonic  # process time for `recent` (tests replace it), never the shop's clock
 _owner: list[object] = [None]  # the database the cached answers came from (held, so its id is never reused)
 SLOT_SETTINGS = ("shop.timezone", "schedule.min_notice_minutes")
 
@@ -64,6 +71,7 @@ def clear() -> None:
         _services.clear()
         _slots.clear()
         _memo.clear()
+        _recent.clear()
         _hours[0] = None
         _owner[0] = database.obj
 
@@ -136,6 +144,27 @@ def reuse(key: tuple, version: object, make: Callable[[], T]) -> T:  # type: ign
         _memo[key] = (version, value)
         while len(_memo) > MAX_ENTRIES:
             _memo.popitem(last=False)
+    return value
+
+
+def recent(key: tuple, max_age: float, make: Callable[[], T]) -> T:  # type: ignore[type-arg]
+    """MAKE()'s answer for KEY when it was made less than MAX_AGE seconds ago, else made again.
+
+    For public answers that may lag the database by a moment and are asked for many times a second
+    (a visitor's free times: whatever it shows, a booking re-checks its time in its own transaction).
+    Unlike `reuse` it asks the database nothing while the answer is fresh. Forgotten with every other
+    answer when the process opens another database.
+    """
+    _same_database()
+    now = _monotonic()
+    hit = _recent.get(key)
+    if hit is not None and now - hit[0] < max_age:
+        return hit[1]  # type: ignore[return-value]
+    value = make()
+    with _lock:
+        _recent[key] = (now, value)
+        while len(_recent) > MAX_ENTRIES:
+            _recent.popitem(last=False)
     return value
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop import booking, catalog, vehicles
+from shop import booking, catalog, schedule_cache, vehicles
 from shop.scheduling import calendar
 from tests.portal_support import Browser, errors, make_customer, text
 
@@ -39,14 +39,30 @@ def test_a_visitor_sees_the_free_times_of_a_day_without_an_account_or_a_cookie(b
     assert "152.32 € including 19% VAT" in body  # 128.00 net, shown as the customer pays it
 
 
-def test_the_visitors_page_follows_the_bookings_made_meanwhile(browser: Browser, shop_open, mailbox) -> None:
+@pytest.fixture
+def seconds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The process time the visitors' page cache reads (`schedule_cache.recent`); move it on by hand."""
+    now = [1000.0]
+    monkeypatch.setattr(schedule_cache, "_monotonic", lambda: now[0])
+    return now
+
+
+def test_the_visitors_page_follows_the_bookings_made_meanwhile_within_a_second(
+    browser: Browser, shop_open, mailbox, seconds
+) -> None:
     url = f"/times?service={shop_open['oil']}&date=2026-11-24"
     assert times_shown(browser.get(url))[0] == "08:00"
     customer = make_customer(mailbox, "bea@example.com")
     car = vehicles.add_vehicle(customer, "Opel", "Corsa")
     booking.book(customer, car.id, [shop_open["oil"]], "2026-11-24 08:00")
+    seconds[0] += 0.5
+    assert times_shown(browser.get(url))[0] == "08:00"  # the same page, not asked again within a second
+    seconds[0] += 0.6
     shown = times_shown(browser.get(url))
     assert shown[0] == "09:00" and "08:45" not in shown  # one bay: nothing overlaps 08:00-09:00
+    browser.log_in("bea@example.com")  # a signed-in customer's page is made for each request
+    booking.book(customer, car.id, [shop_open["oil"]], "2026-11-24 09:00")
+    assert times_shown(browser.get(url))[0] == "10:00"
 
 
 def test_the_same_rules_as_booking_apply_notice_weekends_and_the_last_bookable_day(browser: Browser, shop_open) -> None:

@@ -45,25 +45,38 @@ def install(app: bottle.Bottle) -> None:
     def times() -> str | bytes:
         raw_services = request.query.getall("service")
         raw_day = query_value("date") or None
-        picked = {"service": raw_services, "date": raw_day or ""}
-        if not raw_services and raw_day is None:  # first visit: the form alone
-            return render("times", title="Free times", found=None, groups=services_by_category(), picked=picked)
-        try:
-            found = schedule_cache.visitor_day(raw_services, raw_day, actor=PUBLIC)
-        except ValidationError as exc:
-            return render("times", title="Free times", found=None, groups=services_by_category(), picked=picked,
-                          errors=exc.fields)  # fmt: skip
-        cache = request.environ.setdefault("portal.cache", {})
-        cache.setdefault("config_version", found.config_version)  # the settings below need no query of their own
-        picked = {"service": [str(s.id) for s in found.services], "date": found.day.isoformat()}
-
-        def page_html() -> str:
-            return render(
-                "times", title="Free times", found=found, groups=services_by_category(), picked=picked,
-                previous=day_link(found, -1), following=day_link(found, 1), links=book_links(found),
-            )  # fmt: skip
-
         if page().session is not None or request.query.get("done"):
-            return page_html()  # the page names who is signed in: made for each request
-        key = ("times page", tuple(s.id for s in found.services), found.day, found.first_day, found.config_version)
-        return schedule_cache.reuse(key, found.version, lambda: page_html().encode())  # bytes: encoded once
+            return times_page(raw_services, raw_day, visitor=False)  # names who is signed in: made each time
+        # A visitor's page holds nothing personal: the same question within a second gets the same page
+        # without asking the database (`schedule_cache.recent`); booking any time shown re-checks it.
+        key = ("visitor times", tuple(raw_services[: schedule_cache.MAX_SERVICES]), raw_day)
+        return schedule_cache.recent(key, VISITOR_PAGE_SECONDS, lambda: times_page(raw_services, raw_day, visitor=True))
+
+
+VISITOR_PAGE_SECONDS = 1.0
+
+
+def times_page(raw_services: list[str], raw_day: str | None, visitor: bool) -> bytes:
+    """The page for the chosen services and day (or the form alone, or the form with what is wrong)."""
+    picked = {"service": raw_services, "date": raw_day or ""}
+    if not raw_services and raw_day is None:  # first visit: the form alone
+        return render("times", title="Free times", found=None, groups=services_by_category(), picked=picked).encode()
+    try:
+        found = schedule_cache.visitor_day(raw_services, raw_day, actor=PUBLIC)
+    except ValidationError as exc:
+        return render("times", title="Free times", found=None, groups=services_by_category(), picked=picked,
+                      errors=exc.fields).encode()  # fmt: skip
+    cache = request.environ.setdefault("portal.cache", {})
+    cache.setdefault("config_version", found.config_version)  # the settings below need no query of their own
+    picked = {"service": [str(s.id) for s in found.services], "date": found.day.isoformat()}
+
+    def page_html() -> bytes:
+        return render(
+            "times", title="Free times", found=found, groups=services_by_category(), picked=picked,
+            previous=day_link(found, -1), following=day_link(found, 1), links=book_links(found),
+        ).encode()  # fmt: skip
+
+    if not visitor:
+        return page_html()
+    key = ("times page", tuple(s.id for s in found.services), found.day, found.first_day, found.config_version)
+    return schedule_cache.reuse(key, found.version, page_html)
