@@ -140,10 +140,7 @@ def reuse(key: tuple, version: object, make: Callable[[], T]) -> T:  # type: ign
     if hit is not None and hit[0] == version:
         return hit[1]  # type: ignore[return-value]
     value = make()
-    with _lock:
-        _memo[key] = (version, value)
-        while len(_memo) > MAX_ENTRIES:
-            _memo.popitem(last=False)
+    _keep(_memo, key, (version, value))
     return value
 
 
@@ -161,11 +158,16 @@ def recent(key: tuple, max_age: float, make: Callable[[], T]) -> T:  # type: ign
     if hit is not None and now - hit[0] < max_age:
         return hit[1]  # type: ignore[return-value]
     value = make()
-    with _lock:
-        _recent[key] = (now, value)
-        while len(_recent) > MAX_ENTRIES:
-            _recent.popitem(last=False)
+    _keep(_recent, key, (now, value))
     return value
+
+
+def _keep(store: OrderedDict, key: tuple, entry: tuple) -> None:  # type: ignore[type-arg]
+    """Store ENTRY under KEY, forgetting the oldest entries beyond MAX_ENTRIES."""
+    with _lock:
+        store[key] = entry
+        while len(store) > MAX_ENTRIES:
+            store.popitem(last=False)
 
 
 @functools.cache
@@ -250,10 +252,7 @@ def _narrow(
                 _slots.move_to_end(key)
     else:
         slots = booking.available_slots(list(service_ids), from_date=from_date, days=days, actor=actor)
-        with _lock:
-            _slots[key] = (stamp, now, slots)
-            while len(_slots) > MAX_ENTRIES:
-                _slots.popitem(last=False)
+        _keep(_slots, key, (stamp, now, slots))
     earliest = now + timedelta(minutes=int(conf["schedule.min_notice_minutes"]))
     first = 0
     while first < len(slots) and slots[first].start < earliest:  # sorted by start; usually none or a few

@@ -125,3 +125,20 @@ def anna_with_golf(browser: Browser, mailbox: Mailbox) -> dict[str, int]:
     car = vehicles.add_vehicle(customer_id, "Volkswagen", "Golf", plate="B-AB 123")
     browser.log_in("anna@example.com")
     return {"customer": customer_id, "car": car.id, "oil": oil.id, "brakes": brakes.id}
+
+
+@pytest.fixture
+def shop_open(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Mon-Fri 08:00-12:00 and 13:00-17:00, one bay, two services (oil change 60 min 89.00, tyre change 30 min
+    39.00); the clock stands at Mon 23 Nov 2026 08:00 local."""
+    from decimal import Decimal
+
+    from shop import catalog
+    from shop.scheduling import calendar
+
+    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
+    calendar.add_bay("Bay 1")
+    catalog.add_category("Maintenance")
+    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
+    tyres = catalog.add_service("Tyre change", "Maintenance", 30, Decimal("39.00"))
+    return {"oil": oil.id, "tyres": tyres.id}

@@ -13,17 +13,6 @@ from tests.portal_support import Browser, errors, make_customer, text
 pytest_plugins = ["tests.portal_support"]
 
 
-@pytest.fixture
-def shop_open(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Mon-Fri 08:00-12:00 and 13:00-17:00, one bay, two services; the clock stands at Mon 23 Nov 2026 08:00."""
-    calendar.set_hours("mon-fri", "08:00-12:00,13:00-17:00")
-    calendar.add_bay("Bay 1")
-    catalog.add_category("Maintenance")
-    oil = catalog.add_service("Oil change", "Maintenance", 60, Decimal("89.00"))
-    tyres = catalog.add_service("Tyre change", "Maintenance", 30, Decimal("39.00"))
-    return {"oil": oil.id, "tyres": tyres.id}
-
-
 def times_shown(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [a.get_text(strip=True) for a in page.html.select("ul.free-times a.slot")]
 
