@@ -127,6 +127,25 @@ async def test_using_more_parts_than_in_stock_shows_the_reason(tui_jobs) -> None
         assert inventory.get_part("BRK-PAD-F").on_hand == Decimal("0.00")
 
 
+async def test_booking_a_part_names_the_part_and_how_many_in_the_notice(tui_jobs) -> None:
+    shop, mine, _ = tui_jobs
+    app = GarageApp(user=shop.mechanic)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.field_widget("sku").value = "oil-5w30"
+        form.field_widget("quantity").value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert [n.message for n in app._notifications][-1] == (
+            f"2 × Engine oil 5W-30 (litre) (OIL-5W30) booked to job #{mine}."
+        )
+
+
 async def test_note_and_next_status_from_the_board(tui_jobs) -> None:
     shop, mine, _ = tui_jobs
     app = GarageApp(user=shop.mechanic)

@@ -13,6 +13,7 @@ from garage_tui.widgets.assign import assign_mechanic
 from garage_tui.widgets.form import Field, FormScreen
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
 from shop import booking, inventory, jobs
+from shop.amounts import fmt_quantity
 from shop.auth import Actor
 from shop.errors import ValidationError
 from shop.jobs import JobInfo
@@ -48,6 +49,14 @@ def find_sku(text: str, actor: Actor) -> str:
     if len(found) > 1:
         raise ValidationError({"sku": "several parts match: " + ", ".join(p.sku for p in found[:6])})
     return found[0].sku
+
+
+def booked_part_text(job: JobInfo) -> str:
+    """The part line just booked (the newest), e.g. "2 × Brake pads, front (BRK-PAD-F)"."""
+    if not job.parts:
+        return "Part"
+    part = max(job.parts, key=lambda p: p.id)
+    return f"{fmt_quantity(part.quantity)} × {part.name} ({part.sku})"
 
 
 class JobsTable(PaneTable):
@@ -192,7 +201,13 @@ class JobsPane(AreaPane):
             Field("quantity", "Quantity", "1"),
         ]
         form = FormScreen(f"Use a part on job #{job.id} ({job.customer_name})", fields, submit, "Use part")
-        self.app.push_screen(form, self._done(f"Part booked to job #{job.id}."))
+        self.app.push_screen(form, self._part_booked)
+
+    def _part_booked(self, result: JobInfo | None) -> None:
+        """Say which part and how many: the form closes, so the notice is the mechanic's only check."""
+        if result is not None:
+            self.app.notify(f"{booked_part_text(result)} booked to job #{result.id}.")
+            self.action_reload()
 
     def action_status(self) -> None:
         job = self._selected()
