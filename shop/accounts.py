@@ -902,11 +902,53 @@ STATUS_WORDS = {
     "checked_in": "Car received",
     "in_progress": "Being repaired",
     "waiting_parts": "Waiting for parts",
-    "completed": "Ready",
+    "completed": "Completed",
     "cancelled": "Cancelled",
     "no_show": "Missed",
 }
 PROGRESS = ("scheduled", "checked_in", "in_progress", "completed")
+READY = "Ready for collection"
+READY_FOR = timedelta(days=7)  # how long after the work is done a car can still be "waiting" for its owner
+
+
+def status_words(actor: Actor, appointments: list[booking.Appointment]) -> dict[int, str]:
+    """What each appointment's status reads to its customer: {appointment id: words}.
+
+    A completed visit reads "Ready for collection" only while that can still be true: the work was
+    completed less than `READY_FOR` ago and the visit's invoice is not paid (paying is what happens
+    at collection, so a paid invoice means the car has gone home; a credited one says nothing). Otherwise it reads
+    "Completed", so a visit of weeks ago no longer looks like a car waiting at the shop. The time the
+    work was completed is the job's; a visit completed without a job counts from its end.
+
+    One query for all the completed visits given (none when there is none), never one per visit.
+    """
+    _own_account(actor)
+    words = {a.id: STATUS_WORDS.get(a.status, a.status) for a in appointments}
+    done = {a.id: a for a in appointments if a.status == "completed"}
+    if not done:
+        return words
+    completed_at = {i: a.end for i, a in done.items()}
+    settled: set[int] = set()
+    rows = (
+        Job.select(Job.appointment, Job.completed_at, Invoice.status)
+        .join(
+            Invoice,
+            JOIN.LEFT_OUTER,
+            on=(Invoice.job == Job.id) & (Invoice.kind == "invoice") & (Invoice.status != "draft"),
+        )
+        .where(Job.appointment.in_(list(done)))
+        .tuples()
+    )
+    for appointment_id, job_done, invoice_status in rows:
+        if job_done is not None:
+            completed_at[appointment_id] = job_done
+        if invoice_status == "paid":
+            settled.add(appointment_id)
+    now = clock.now()
+    for i in done:
+        if i not in settled and now - completed_at[i] < READY_FOR:
+            words[i] = READY
+    return words
 
 
 @dataclass(frozen=True)

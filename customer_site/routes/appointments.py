@@ -27,7 +27,7 @@ def install(app: bottle.Bottle) -> None:
         upcoming = [a for a in everything if a.end >= now and a.status not in ("cancelled", "no_show", "completed")]
         past = [a for a in reversed(everything) if a not in upcoming]
         return render("appointments", title="My appointments", upcoming=upcoming, past=past,
-                      words=accounts.STATUS_WORDS)  # fmt: skip
+                      status=accounts.status_words(actor, everything))  # fmt: skip
 
     @app.get("/appointments/<ident>")
     @login_required
@@ -36,6 +36,7 @@ def install(app: bottle.Bottle) -> None:
         item = load(actor, ident)
         return render("appointment", title="Appointment", item=item, options=accounts.appointment_options(actor, item),
                       history=accounts.customer_history(actor, item), words=accounts.STATUS_WORDS,
+                      status=accounts.status_words(actor, [item])[item.id],
                       progress=accounts.PROGRESS, extras=extras(actor, item))  # fmt: skip
 
     @app.get("/appointments/<ident>/cancel")

@@ -1,11 +1,11 @@
 % rebase('layout')
 <h1>Appointment on {{local(item.start, '%A %d %B %Y')}}</h1>
-<p class="lead">Status: <strong class="status">{{words.get(item.status, item.status)}}</strong></p>
+<p class="lead">Status: <strong class="status">{{status}}</strong></p>
 % if item.status in progress:
 <ol class="progress" aria-label="Repair progress">
 % reached = progress.index(item.status)
 % for index, step in enumerate(progress):
-  <li class="{{'done' if index <= reached else ''}}"{{!' aria-current="step"' if index == reached else ''}}>{{words[step]}}</li>
+  <li class="{{'done' if index <= reached else ''}}"{{!' aria-current="step"' if index == reached else ''}}>{{status if index == reached else words[step]}}</li>
 % end
 </ol>
 % end

@@ -9,7 +9,7 @@
     <h3><a href="/appointments/{{a.id}}">{{local(a.start)}}</a></h3>
     <p>{{a.vehicle}}</p>
     <p class="meta">{{', '.join(s.name for s in a.services)}}</p>
-    <p><span class="status">{{words.get(a.status, a.status)}}</span></p>
+    <p><span class="status">{{status[a.id]}}</span></p>
   </li>
 % end
 </ul>
@@ -27,7 +27,7 @@
       <td data-label="Date"><a href="/appointments/{{a.id}}">{{local(a.start, '%d %b %Y')}}</a></td>
       <td data-label="Car">{{a.vehicle}}</td>
       <td data-label="Services">{{', '.join(s.name for s in a.services)}}</td>
-      <td data-label="Status">{{words.get(a.status, a.status)}}</td>
+      <td data-label="Status">{{status[a.id]}}</td>
     </tr>
 % end
   </tbody>
