@@ -61,7 +61,24 @@ async def test_invoice_list_shows_the_draft(tui_shop, tui_billing) -> None:
     app = GarageApp(user=tui_shop.desk)
     async with app.run_test(size=SIZE) as pilot:
         await open_billing(pilot)
-        assert rows(app) == [[f"draft #{tui_billing}", "Anna Albers", str(total), str(total), "draft", ""]]
+        assert rows(app) == [[f"draft #{tui_billing}", "Anna Albers", str(total), str(total), "Draft", ""]]
+
+
+async def test_invoice_summary_writes_the_amount_due_with_thousands_separators_and_statuses_in_words(
+    tui_shop, tui_billing
+) -> None:
+    invoices.add_line(tui_billing, "other", description="Engine overhaul", unit_price="4159.68")
+    issued = invoices.issue(tui_billing)
+    assert issued.totals.total == Decimal("5069.02")
+    app = GarageApp(user=tui_shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_billing(pilot)
+        summary = str(app.screen.query_one("#invoice-summary", Static).content)
+        assert summary.startswith("1 invoices, 5,069.02 due")
+        assert rows(app)[0][4] == "Issued"
+        app.screen.query_one("#billing-tabs").active = "billing-quotes"
+        await settle(pilot)
+        assert rows(app, "#quote-table")[0][3] == "Draft"
 
 
 async def test_issuing_gives_the_invoice_a_number(tui_shop, tui_billing) -> None:
@@ -72,7 +89,7 @@ async def test_issuing_gives_the_invoice_a_number(tui_shop, tui_billing) -> None
         await settle(pilot)
         number = invoices.get_invoice(tui_billing).number
         assert number
-        assert rows(app)[0][0] == number and rows(app)[0][4] == "issued"
+        assert rows(app)[0][0] == number and rows(app)[0][4] == "Issued"
 
 
 async def test_overpayment_shows_the_reason_and_stores_nothing(tui_shop, tui_billing) -> None:
@@ -130,7 +147,7 @@ async def test_sending_a_quote_from_the_quotes_tab(tui_shop, tui_billing) -> Non
         await open_quotes(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert rows(app, "#quote-table")[0][3] == "sent"
+        assert rows(app, "#quote-table")[0][3] == "Sent"
     assert quotes.list_quotes()[0].status == "sent"
 
 
@@ -201,7 +218,7 @@ async def test_new_invoice_gets_labour_and_part_lines_then_one_is_edited_and_one
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert rows(app)[0][:5] == [f"draft #{editor.document_id}", "Anna Albers", "249.90", "249.90", "draft"]
+        assert rows(app)[0][:5] == [f"draft #{editor.document_id}", "Anna Albers", "249.90", "249.90", "Draft"]
     doc = invoices.get_invoice(editor.document_id)
     assert doc.vehicle == "B AA 101 (VW Golf)"  # her only car
     assert [(x.kind, x.quantity, x.amount) for x in doc.lines] == [
@@ -549,7 +566,7 @@ async def test_a_quote_whose_car_left_the_account_says_so_and_b_gives_the_shops_
     async with app.run_test(size=SIZE) as pilot:
         await open_quotes(pilot)
         listed = {row[0]: row for row in rows(app, "#quote-table")}
-        assert listed[f"#{quote.id}"][3] == "accepted"
+        assert listed[f"#{quote.id}"][3] == "Accepted"
         app.screen.query_one("#quote-table", DataTable).move_cursor(row=list(listed).index(f"#{quote.id}"))
         await pilot.press("enter")
         await settle(pilot)

@@ -5,6 +5,7 @@ Enter on a row (or `n` for a new one) opens the editor in `garage_tui.screens.do
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from garage_tui.screens.document import (
+    STATUS_WORDS,
     InvoiceScreen,
     QuoteScreen,
     credit_form,
@@ -24,6 +26,7 @@ from garage_tui.screens.document import (
     write_pdf,
 )
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
+from garage_tui.widgets.words import money
 from shop import invoices, quotes
 from shop.auth import can
 from shop.invoices import InvoiceInfo, InvoiceSummary
@@ -147,13 +150,13 @@ class BillingPane(AreaPane):
                 Text(i.customer_name),  # names are text, never markup
                 str(i.total),
                 str(i.due),
-                i.status,
+                STATUS_WORDS.get(i.status, i.status),
                 i.due_date.isoformat() if i.due_date else "",
                 key=str(i.id),
             )
         scope = "outstanding only (o shows all)" if self.outstanding_only else "all (o: outstanding only)"
-        due = sum((i.due for i in items if i.status == "issued"), start=0)
-        self.query_one("#invoice-summary", Static).update(f"{len(items)} invoices, {due} due · {scope}")
+        due = sum((i.due for i in items if i.status == "issued"), start=Decimal("0.00"))
+        self.query_one("#invoice-summary", Static).update(f"{len(items)} invoices, {money(due)} due · {scope}")
         if items:
             table.move_cursor(row=min(max(row, 0), len(items) - 1))
 
@@ -170,7 +173,7 @@ class BillingPane(AreaPane):
                 f"#{q.id}",
                 Text(q.customer_name),
                 Text(q.vehicle or ""),
-                q.status,
+                STATUS_WORDS.get(q.status, q.status),
                 str(q.total),
                 q.valid_until.isoformat() if q.valid_until else "",
                 key=str(q.id),

@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tab
 from textual_plotext import PlotextPlot
 
 from garage_tui.widgets.pane import AreaPane, add_columns
+from garage_tui.widgets.words import money
 from shop import reports
 from shop.auth import Actor
 from shop.errors import ShopError, ValidationError
@@ -48,10 +49,6 @@ def load_reports(first: str, last: str, by: str, actor: Actor) -> ReportSet:
         reports.no_shows(span.first, span.last, actor=actor),
         reports.outstanding(actor=actor),  # every open invoice, whatever its issue date
     )
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def pct(value: Decimal | None) -> str:

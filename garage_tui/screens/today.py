@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from garage_tui.widgets.pane import AreaPane, PaneTable, add_columns
-from garage_tui.widgets.words import status_word
+from garage_tui.widgets.words import money, status_word
 from shop import booking, clock, inventory, reports, settings
 from shop.auth import Actor, can
 from shop.booking import Appointment, DayBoard
@@ -149,8 +149,8 @@ class TodayPane(AreaPane):
         if data.low_stock is not None:
             parts.append(f"low-stock parts {data.low_stock}")
         if data.money is not None:
-            parts.append(f"unpaid invoices {data.money.unpaid} · {data.money.due:,.2f} due")
-            parts.append(f"today's revenue {data.money.revenue:,.2f}")
+            parts.append(f"unpaid invoices {data.money.unpaid} · {money(data.money.due)} due")
+            parts.append(f"today's revenue {money(data.money.revenue)}")
         self.query_one("#today-summary", Static).update(" · ".join(parts))
         if selected is not None and selected.id in self.rows:
             table.move_cursor(row=list(self.rows).index(selected.id))
