@@ -168,6 +168,13 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def with_next(path: str, target: str | None) -> str:
+    """PATH carrying a safe `next` along (log-in, sign-up, e-mail confirmation), so a visitor who signs up
+    instead of logging in still ends where they were going; PATH alone when there is nowhere but My account."""
+    target = safe_next(target)
+    return path if target == "/account" else f"{path}?next={quote(target, safe='/')}"
+
+
 # Pages that send a customer off to add a car first, and want them back afterwards (`car_back`).
 CAR_BACK_PAGES = ("/book", "/quotes/new")
 
@@ -329,6 +336,7 @@ def render(name: str, **values: Any) -> str:
         static_url=static_url,
         call_us=call_us,
         add_car=add_car_url,
+        with_next=with_next,
         **values,
     )
 

@@ -372,6 +372,6 @@ def test_a_first_time_visitor_sent_to_log_in_is_shown_the_way_to_sign_up_first(b
     assert page.request.path == "/login"
     assert page.html.find(role="status").get_text(strip=True) == "Please log in to continue."
     offer = page.html.find(id="new-here")
-    assert offer.find("a")["href"] == "/signup"
+    assert offer.find("a")["href"] == "/signup?next=/book"  # signing up instead keeps the way back
     # above the form, where a phone shows it without scrolling
     assert str(page.html).index('id="new-here"') < str(page.html).index('id="login-form"')

@@ -14,6 +14,7 @@ from customer_site.web import (
     page,
     render,
     safe_next,
+    with_next,
 )
 from shop import accounts
 from shop.auth import Actor
@@ -40,35 +41,39 @@ def email_page(actor: Actor, **values: object) -> str:
 def install(app: bottle.Bottle) -> None:
     @app.get("/signup")
     def signup_form() -> str:
+        target = safe_next(request.query.getunicode("next"))
         if page().actor:
-            go("/account")
-        return render("signup", title="Create an account")
+            go(target)
+        return render("signup", title="Create an account", next=target)
 
     @app.post("/signup")
     def signup() -> str:
-        form = form_values("name", "email", "phone", "password")
+        form = form_values("name", "email", "phone", "password", "next")
+        target = safe_next(form["next"])
         try:
             accounts.sign_up(form["name"], form["email"], form["phone"], form["password"])
         except ValidationError as exc:
             form["password"] = ""
-            return render("signup", title="Create an account", form=form, errors=exc.fields)
-        go("/login", "signed_up")
+            return render("signup", title="Create an account", form=form, errors=exc.fields, next=target)
+        go(with_next("/login", target), "signed_up")
         return ""
 
     @app.get("/verify")
     def verify_form() -> str:
         no_store()
-        return render("verify", title="Confirm your e-mail", token=request.query.getunicode("token", default=""))
+        return render("verify", title="Confirm your e-mail", token=request.query.getunicode("token", default=""),
+                      next=safe_next(request.query.getunicode("next")))  # fmt: skip
 
     @app.post("/verify")
     def verify() -> str:
         no_store()
         token = request.forms.getunicode("token", default="")
+        target = safe_next(request.forms.getunicode("next"))
         try:
             accounts.verify_email(token)
         except ValidationError as exc:
-            return render("verify", title="Confirm your e-mail", token="", errors=exc.fields)
-        go("/login", "verified")
+            return render("verify", title="Confirm your e-mail", token="", errors=exc.fields, next=target)
+        go(with_next("/login", target), "verified")
         return ""
 
     @app.get("/login")

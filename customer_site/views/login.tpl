@@ -1,6 +1,6 @@
 % rebase('layout')
 <h1>Log in</h1>
-<p id="new-here">New here? <a href="/signup">Create an account</a> first: it takes a minute, and then you can book and follow your repairs online.</p>
+<p id="new-here">New here? <a href="{{with_next('/signup', next)}}">Create an account</a> first: it takes a minute, and then you can book and follow your repairs online.</p>
 % include('_errors', fields=('email', 'password'), labels={'email': 'E-mail', 'password': 'Password'})
 <form id="login-form" method="post" action="/login" class="form" novalidate>
   <input type="hidden" name="csrf_token" value="{{csrf()}}">
