@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 from zoneinfo import ZoneInfo
 
 import bottle
@@ -173,6 +173,30 @@ def with_next(path: str, target: str | None) -> str:
     instead of logging in still ends where they were going; PATH alone when there is nowhere but My account."""
     target = safe_next(target)
     return path if target == "/account" else f"{path}?next={quote(target, safe='/')}"
+
+
+# Where a visitor who signed up was going, for the e-mailed confirmation link opened in another tab of the
+# same browser (the link itself carries only its token). A plain cookie: it only ever names a path of this
+# site, read back through `safe_next`, so a forged one can redirect nowhere else.
+NEXT_COOKIE = "garage_next"
+NEXT_COOKIE_AGE = 48 * 3600  # as long as the confirmation link works
+
+
+def remember_next(target: str) -> None:
+    """Keep a safe TARGET for the confirmation page; nothing to keep when it is My account."""
+    target = safe_next(target)
+    if target != "/account":
+        response.set_cookie(NEXT_COOKIE, quote(target, safe=""), path="/verify", max_age=NEXT_COOKIE_AGE,
+                            httponly=True, samesite="Lax", secure=is_https())  # fmt: skip
+
+
+def remembered_next() -> str:
+    """The target `remember_next` kept in this browser, or My account."""
+    return safe_next(unquote(request.get_cookie(NEXT_COOKIE) or ""))
+
+
+def forget_next() -> None:
+    response.delete_cookie(NEXT_COOKIE, path="/verify", httponly=True, samesite="Lax", secure=is_https())
 
 
 # Pages that send a customer off to add a car first, and want them back afterwards (`car_back`).

@@ -83,3 +83,28 @@ def test_sign_up_never_carries_a_next_off_the_site(browser: Browser, mailbox, ev
     confirm = browser.get("/verify", params={"token": mailbox.verify_token("anna@example.com"), "next": evil})
     confirmed = browser.submit_form(confirm, "verify-form")
     assert confirmed.location.endswith("/login?done=verified")
+
+
+def test_the_emailed_link_opened_in_another_tab_leads_to_log_in_with_next(browser: Browser, shop_open, mailbox) -> None:
+    login = browser.get("/book").follow()
+    sign_up_from(browser, login)
+    # the e-mail link carries only the token; the same browser remembers where the visitor was going
+    confirm = browser.get(f"/verify?token={mailbox.verify_token('anna@example.com')}")
+    confirmed = browser.submit_form(confirm, "verify-form")
+    assert confirmed.location.endswith("/login?next=/book&done=verified")
+    assert "garage_next" not in browser.cookies  # used once
+    login_again = confirmed.follow()
+    landed = browser.submit_form(login_again, "login-form", email="anna@example.com", password=PASSWORD)
+    assert landed.status_int == 303 and landed.location.endswith("/book")
+
+
+@pytest.mark.parametrize("evil", ["//evil.example/x", "https%3A%2F%2Fevil.example%2F", "%2F%5Cevil.example"])
+def test_a_forged_remembered_next_leads_nowhere_off_the_site(browser: Browser, mailbox, evil: str) -> None:
+    browser.submit_form(
+        browser.get("/signup"), "signup-form", name="Anna Berg", email="anna@example.com", phone="030 1234567",
+        password=PASSWORD,
+    )  # fmt: skip
+    browser.set_cookie("garage_next", evil)
+    confirm = browser.get(f"/verify?token={mailbox.verify_token('anna@example.com')}")
+    assert confirm.forms["verify-form"]["next"].value == "/account"
+    assert browser.submit_form(confirm, "verify-form").location.endswith("/login?done=verified")

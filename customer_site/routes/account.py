@@ -7,11 +7,14 @@ from bottle import request
 
 from customer_site.web import (
     clear_session_cookie,
+    forget_next,
     form_values,
     go,
     login_required,
     no_store,
     page,
+    remember_next,
+    remembered_next,
     render,
     safe_next,
     with_next,
@@ -55,14 +58,16 @@ def install(app: bottle.Bottle) -> None:
         except ValidationError as exc:
             form["password"] = ""
             return render("signup", title="Create an account", form=form, errors=exc.fields, next=target)
+        remember_next(target)
         go(with_next("/login", target), "signed_up")
         return ""
 
     @app.get("/verify")
     def verify_form() -> str:
         no_store()
+        asked = request.query.getunicode("next")
         return render("verify", title="Confirm your e-mail", token=request.query.getunicode("token", default=""),
-                      next=safe_next(request.query.getunicode("next")))  # fmt: skip
+                      next=safe_next(asked) if asked else remembered_next())  # fmt: skip
 
     @app.post("/verify")
     def verify() -> str:
@@ -73,6 +78,7 @@ def install(app: bottle.Bottle) -> None:
             accounts.verify_email(token)
         except ValidationError as exc:
             return render("verify", title="Confirm your e-mail", token="", errors=exc.fields, next=target)
+        forget_next()
         go(with_next("/login", target), "verified")
         return ""
 
