@@ -84,8 +84,17 @@ class GarageApp(App[None]):
             allowed = allowed_areas(self.actor)
             for area in allowed:
                 sections.append((area.title, [area.pane, *area.pane.HELP_PARTS]))
-            # The F-key of an area the role may not open only answers "not available": leave it out.
-            hidden = frozenset(f"open_area('{a.key}')" for a in AREAS if a not in allowed)
+            # The F-key of an area the role may not open only answers "not available": leave it out,
+            # and the keys of pane actions the role may not run (they are off for it).
+            hidden = frozenset(
+                [f"open_area('{a.key}')" for a in AREAS if a not in allowed]
+                + [
+                    f"forward('{action}')"
+                    for area in allowed
+                    for action in area.pane.PERMISSIONS
+                    if not area.pane.may(self.actor, action)
+                ]
+            )
         from garage_tui.widgets.form import FormScreen
 
         sections.append(("Forms", [FormScreen]))
@@ -104,4 +113,6 @@ class GarageApp(App[None]):
                 partial(main.action_open_area, area.key),
             )
             for title, help_text, action in area.pane.COMMANDS:
+                if not area.pane.may(self.actor, action):
+                    continue
                 yield SystemCommand(title, help_text, partial(main.run_area_action, area.key, action))

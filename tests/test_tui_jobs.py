@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from garage_tui.app import GarageApp
 from garage_tui.screens.appointment import AppointmentScreen
+from garage_tui.screens.help import HelpScreen
 from garage_tui.screens.main import MainScreen
 from garage_tui.widgets.form import FormScreen
 from shop import booking, inventory, jobs
@@ -219,18 +220,44 @@ async def test_desk_assigns_a_mechanic_from_the_board_and_sees_the_reason_when_h
         assert {r[0]: r[3] for r in rows(app)}[f"#{other}"] == "max"
 
 
-async def test_a_mechanic_cannot_assign_jobs(tui_jobs) -> None:
+def summary(app: GarageApp) -> str:
+    return str(app.screen.query_one("#jobs-summary", Static).content)
+
+
+async def help_rows(pilot) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    await pilot.press("f1")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, HelpScreen)
+    table = pilot.app.screen.query_one("#help-table", DataTable)
+    found = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    await pilot.press("escape")
+    return found
+
+
+async def test_a_mechanic_is_not_offered_assign_and_its_key_does_nothing(tui_jobs) -> None:
     shop, _, other = tui_jobs
     app = GarageApp(user=shop.mechanic)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await open_jobs(pilot)
+        assert summary(app).endswith("s status") and "a assign" not in summary(app)
+        assert "a" not in app.screen.active_bindings  # the footer lists only active bindings
+        assert ["Jobs", "a", "Assign mechanic"] not in await help_rows(pilot)
         table = app.screen.query_one("#jobs-table", DataTable)
         table.move_cursor(row=[r[0] for r in rows(app)].index(f"#{other}"))
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert [n.message for n in app._notifications] == ["Only the front desk or an admin can assign mechanics."]
         assert jobs.get_job(other).mechanic is None
+
+
+async def test_the_desk_is_offered_assign_on_the_jobs_board(tui_jobs) -> None:
+    shop, _, _ = tui_jobs
+    app = GarageApp(user=shop.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        assert summary(app).endswith("s status · a assign")
+        assert app.screen.active_bindings["a"].binding.description == "Assign mechanic"
+        assert ["Jobs", "a", "Assign mechanic"] in await help_rows(pilot)
 
 
 async def test_assigning_a_busy_mechanic_on_the_appointment_screen_names_the_other_appointment(tui_day) -> None:

@@ -78,6 +78,7 @@ class JobsPane(AreaPane):
         ("Assign mechanic", "Give the highlighted job to a mechanic (front desk, admin)", "assign"),
     ]
     HELP_PARTS: ClassVar[list[type]] = [JobsTable]
+    PERMISSIONS: ClassVar[dict[str, str]] = {"assign": "booking.assign"}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -129,10 +130,10 @@ class JobsPane(AreaPane):
                 key=str(j.id),
             )
         mine = sum(1 for j in infos if j.mechanic == self.actor.name)
-        self.query_one("#jobs-summary", Static).update(
-            f"{len(infos)} open jobs, {mine} assigned to you"
-            " · o clock on/off · n note · l labour · p part · s status · a assign"
-        )
+        keys = "o clock on/off · n note · l labour · p part · s status"
+        if self.may(self.actor, "assign"):
+            keys += " · a assign"
+        self.query_one("#jobs-summary", Static).update(f"{len(infos)} open jobs, {mine} assigned to you · {keys}")
         if selected is not None and selected.id in self.rows:
             table.move_cursor(row=list(self.rows).index(selected.id))
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 
 from garage_tui.widgets.service import ServiceCalls
-from shop.auth import SYSTEM, Actor
+from shop.auth import SYSTEM, Actor, can
 
 
 class AreaPane(ServiceCalls, Vertical):
@@ -20,6 +20,15 @@ class AreaPane(ServiceCalls, Vertical):
     COMMANDS: ClassVar[list[tuple[str, str, str]]] = []
     # Widget classes inside this pane whose key bindings the help screen lists too.
     HELP_PARTS: ClassVar[list[type]] = []
+    # Pane actions only some roles may run, with the permission each needs: their keys, help lines and
+    # palette commands are left out for the others (the service would refuse them anyway).
+    PERMISSIONS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def may(cls, actor: Actor, action: str) -> bool:
+        """Whether ACTOR's role may run this pane's ACTION (see `PERMISSIONS`)."""
+        permission = cls.PERMISSIONS.get(action)
+        return permission is None or can(actor, permission)
 
     @property
     def actor(self) -> Actor:
@@ -52,6 +61,14 @@ class PaneTable(DataTable):
             if isinstance(node, AreaPane | Section):
                 await node.run_action(action)
                 return
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide (and switch off) the keys of pane actions the user's role may not run."""
+        if action == "forward" and parameters:
+            pane = next((n for n in self.ancestors if isinstance(n, AreaPane)), None)
+            if pane is not None and not pane.may(pane.actor, str(parameters[0])):
+                return False
+        return super().check_action(action, parameters)
 
 
 def add_columns(table: DataTable, *columns: tuple[str, int]) -> None:
