@@ -66,6 +66,7 @@ class TimeSpan:
     started_at: datetime
     ended_at: datetime | None
     hours: Decimal
+    mechanic_name: str = ""  # the full name, for screens (`mechanic` is the login name)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class JobInfo:
     clocked_hours: Decimal
     invoice: str | None  # number (or "draft #id") of the job's current invoice
     timeline: tuple[booking.TimelineEntry, ...] = ()  # status history (filled by get_job)
+    mechanic_name: str | None = None  # the full name, for screens (`mechanic` is the login name)
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,8 @@ def _outs(rows: list[Job]) -> list[JobInfo]:
         .where(Appointment.id.in_([r.appointment_id for r in rows]))
     }
     mechanic_ids = {r.mechanic_id for r in rows if r.mechanic_id}
-    names = {s.id: s.username for s in Staff.select().where(Staff.id.in_(list(mechanic_ids)))} if mechanic_ids else {}
+    staff_rows = Staff.select(Staff.id, Staff.username, Staff.full_name).where(Staff.id.in_(list(mechanic_ids)))
+    names = {s.id: (s.username, s.full_name) for s in staff_rows} if mechanic_ids else {}
     services: dict[int, list[BookedService]] = {a: [] for a in appts}
     for s in (
         AppointmentService.select()
@@ -240,7 +243,9 @@ def _outs(rows: list[Job]) -> list[JobInfo]:
     for r in TimeEntry.select(TimeEntry, Staff).join(Staff).where(TimeEntry.job.in_(ids)).order_by(TimeEntry.id):
         seconds = r.seconds if r.seconds is not None else int((now - r.started_at).total_seconds())
         clocked[r.job_id] += r.seconds or 0
-        spans[r.job_id].append(TimeSpan(r.id, r.mechanic.username, r.started_at, r.ended_at, _hours(seconds)))
+        spans[r.job_id].append(
+            TimeSpan(r.id, r.mechanic.username, r.started_at, r.ended_at, _hours(seconds), r.mechanic.full_name)
+        )
     invoice_refs = _invoice_refs(ids)
     out = []
     for row in rows:
@@ -261,7 +266,7 @@ def _outs(rows: list[Job]) -> list[JobInfo]:
                 vehicle.id,
                 vehicle.plate or f"{vehicle.make} {vehicle.model}",
                 row.mechanic_id,
-                names.get(row.mechanic_id) if row.mechanic_id else None,
+                names[row.mechanic_id][0] if row.mechanic_id in names else None,
                 row.mileage,
                 row.complaint,
                 row.checked_in_at,
@@ -274,6 +279,7 @@ def _outs(rows: list[Job]) -> list[JobInfo]:
                 billed.quantize(Decimal("0.01")),
                 _hours(clocked[row.id]),
                 invoice_refs.get(row.id),
+                mechanic_name=names[row.mechanic_id][1] if row.mechanic_id in names else None,
             )
         )
     return out

@@ -43,18 +43,18 @@ async def open_jobs(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
-async def test_mechanic_clocks_on_a_checked_in_job_and_the_board_shows_it(tui_jobs) -> None:
+async def test_mechanic_clocks_on_a_checked_in_job_and_the_board_shows_him_by_full_name(tui_jobs) -> None:
     shop, mine, other = tui_jobs
     app = GarageApp(user=shop.mechanic)
     async with app.run_test(size=SIZE) as pilot:
         await open_jobs(pilot)
         assert [(r[0], r[1], r[3], r[4], r[5]) for r in rows(app)] == [
-            (f"#{mine}", "Anna Albers", "max", "Checked in", ""),
+            (f"#{mine}", "Anna Albers", "Max Mechanic", "Checked in", ""),
             (f"#{other}", "Bernd Brandt", "", "Checked in", ""),
         ]
         await pilot.press("o")
         await settle(pilot)
-        assert (rows(app)[0][4], rows(app)[0][5]) == ("In progress", "max")
+        assert (rows(app)[0][4], rows(app)[0][5]) == ("In progress", "Max Mechanic")
         assert [t.mechanic for t in jobs.get_job(mine).time if t.ended_at is None] == ["max"]
         await pilot.press("o")  # the same key clocks off again
         await settle(pilot)
@@ -217,7 +217,7 @@ async def test_desk_assigns_a_mechanic_from_the_board_and_sees_the_reason_when_h
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert jobs.get_job(other).mechanic == "max"
-        assert {r[0]: r[3] for r in rows(app)}[f"#{other}"] == "max"
+        assert {r[0]: r[3] for r in rows(app)}[f"#{other}"] == "Max Mechanic"
 
 
 def summary(app: GarageApp) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -25,7 +26,13 @@ def load_jobs(actor: Actor) -> list[JobInfo]:
 
 
 def clocked_on(job: JobInfo) -> list[str]:
+    """The login names of the mechanics whose clock runs on JOB (the actor is known by login name)."""
     return [t.mechanic for t in job.time if t.ended_at is None]
+
+
+def name_cell(text: str) -> Text:
+    """A staff name cut with "…" where its column is narrow (80 columns), never read as markup."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def toggle_clock(job_id: int, actor: Actor) -> tuple[str, JobInfo]:
@@ -122,9 +129,9 @@ class JobsPane(AreaPane):
                 f"#{j.id}",
                 j.customer_name,
                 j.vehicle or "",
-                j.mechanic or "",
+                name_cell(j.mechanic_name or ""),
                 STATUS_WORDS.get(j.status, j.status),
-                ", ".join(clocked_on(j)),
+                name_cell(", ".join(t.mechanic_name for t in j.time if t.ended_at is None)),
                 str(j.billed_hours),
                 j.complaint,
                 key=str(j.id),
