@@ -35,6 +35,15 @@ async def open_customers(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def in_annas_cars(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Customers, Anna found, her cars table in focus, then KEYS pressed and their work done."""
+    await open_customers(pilot)
+    await pilot.press(*"anna", "enter")
+    await settle(pilot)
+    await pilot.press("right", *keys)
+    await settle(pilot)
+
+
 async def test_search_as_you_type_narrows_the_list_and_shows_the_cars(tui_customers) -> None:
     app = GarageApp(user=tui_customers.desk)
     async with app.run_test(size=SIZE) as pilot:
@@ -223,11 +232,7 @@ async def test_archived_cars_are_hidden_then_shown_dimmed_and_restored_after_con
 async def test_archiving_a_car_asks_first_and_it_can_be_brought_back(tui_customers) -> None:
     app = GarageApp(user=tui_customers.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await open_customers(pilot)
-        await pilot.press(*"anna", "enter")
-        await settle(pilot)
-        await pilot.press("right", "x")
-        await settle(pilot)
+        await in_annas_cars(pilot, "x")
         assert isinstance(app.screen, FormScreen)
         await pilot.press("enter")  # the Archive button has the focus
         await settle(pilot)
@@ -249,11 +254,7 @@ async def test_restoring_a_car_of_an_archived_customer_shows_the_shops_reason(tu
     golf = vehicles.find_by_plate("B-AA 101")
     app = GarageApp(user=tui_customers.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await open_customers(pilot)
-        await pilot.press(*"anna", "enter")
-        await settle(pilot)
-        await pilot.press("right", "a")
-        await settle(pilot)
+        await in_annas_cars(pilot, "a")
         # Meanwhile, elsewhere: the car and then Anna archived (archived customers are not listed,
         # so only a screen opened before can get here); the pane reloads her.
         vehicles.archive_vehicle(golf.id)
@@ -276,11 +277,7 @@ async def test_a_mechanic_cannot_archive_or_restore_cars(tui_customers) -> None:
     golf = vehicles.find_by_plate("B-AA 101")
     app = GarageApp(user=tui_customers.mechanic)
     async with app.run_test(size=SIZE) as pilot:
-        await open_customers(pilot)
-        await pilot.press(*"anna", "enter")
-        await settle(pilot)
-        await pilot.press("right", "x")
-        await settle(pilot)
+        await in_annas_cars(pilot, "x")
         assert isinstance(app.screen, MainScreen)
         assert not vehicles.get_vehicle(golf.id).archived
         assert any("may look customers up" in n for n in notes(app))
